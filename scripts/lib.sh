@@ -1,0 +1,138 @@
+# shellcheck shell=bash
+# Shared helpers for the scripts in this folder. Sourced, never run.
+#
+# Exit codes used by every script (kselftest-like):
+#   0  done / pass
+#   1  failure (a patch does not apply, a check fails)
+#   2  bad input (usage, unknown branch, wrong or dirty tree, missing tool)
+#   3  already fixed (the tree carries the fix by other means)
+#   4  skip (what was asked cannot be had here)
+
+TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BRANCHES_CONF=${BRANCHES_CONF:-$TOPDIR/branches.conf}
+PATCHES_DIR=${PATCHES_DIR:-$TOPDIR/patches}
+CACHE=${PCIPROBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pciprobe}
+PROG=${PROG:-$(basename "$0")}
+
+# The file the fix touches, and the function it changes.
+FIX_FILE=drivers/pci/pci-driver.c
+FIX_FUNC=pci_call_probe
+
+die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
+	echo "$PROG: error: $1" >&2
+	exit "${2:-1}"
+}
+
+usage_die() {	# bad input: exit 2
+	die "$1" 2
+}
+
+info() {
+	echo "$PROG: $*" >&2
+}
+
+# phase NAME: print a phase header; phase_end prints how long it took.
+phase() {
+	_PHASE=$1
+	_PHASE_T0=$(date +%s)
+	echo "== $PROG: $_PHASE ..." >&2
+}
+
+phase_end() {
+	echo "== $PROG: $_PHASE done in $(($(date +%s) - _PHASE_T0)) s" >&2
+}
+
+# need TOOL:PACKAGE ...: fail with the package to install for the first missing tool.
+need() {
+	local t
+	for t in "$@"; do
+		command -v "${t%%:*}" >/dev/null 2>&1 ||
+			usage_die "missing tool '${t%%:*}': install the Debian package '${t#*:}'"
+	done
+}
+
+# branch_rows: the data rows of branches.conf (no comments, no blank lines)
+branch_rows() {
+	[ -r "$BRANCHES_CONF" ] || die "cannot read $BRANCHES_CONF" 2
+	grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$BRANCHES_CONF"
+}
+
+# branch_list: every supported branch, oldest first, as listed
+branch_list() {
+	branch_rows | awk '{print $1}'
+}
+
+# Field numbers of branches.conf
+declare -A _BF=([branch]=1 [family]=2 [checked]=3 [package]=4 [version]=5 [suite]=6 [stable]=7 [flags]=8)
+
+# branch_field BRANCH FIELD: print one field of a branch's row; exit 2 for an unknown branch
+branch_field() {
+	local n=${_BF[$2]:-}
+	[ -n "$n" ] || die "internal: unknown field '$2'" 1
+	local v
+	v=$(branch_rows | awk -v b="$1" -v n="$n" '$1 == b {print $n; found=1} END {exit !found}') ||
+		usage_die "unknown branch '$1' (known: $(branch_list | tr '\n' ' '))"
+	echo "$v"
+}
+
+# check_branch BRANCH: exit 2 unless BRANCH is listed
+check_branch() {
+	[ -n "${1:-}" ] || usage_die "no branch given (known: $(branch_list | tr '\n' ' '))"
+	branch_field "$1" branch >/dev/null
+}
+
+branch_has_flag() {	# branch_has_flag BRANCH FLAG
+	case ",$(branch_field "$1" flags)," in *",$2,"*) return 0 ;; esac
+	return 1
+}
+
+default_branch() {
+	local b
+	for b in $(branch_list); do
+		branch_has_flag "$b" default && { echo "$b"; return; }
+	done
+	die "no branch has the 'default' flag in $BRANCHES_CONF" 1
+}
+
+# buildable_branches: branches whose source tree can be had here (a Debian package)
+buildable_branches() {
+	branch_rows | awk '$4 != "-" {print $1}'
+}
+
+# series_patches BRANCH [SERIES]: the patch file names of a series, in order
+series_patches() {
+	local series=${2:-series}
+	local f=$PATCHES_DIR/$1/$series
+	[ -r "$f" ] || die "no $series file for branch $1 ($f)" 1
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$f" | awk '{print $1}'
+}
+
+# tree_version DIR: "VERSION.PATCHLEVEL.SUBLEVEL" of a kernel tree's Makefile
+tree_version() {
+	awk -F' *= *' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
+		END {if (v != "" && p != "") print v "." p "." s}' "$1/Makefile" 2>/dev/null
+}
+
+# is_kernel_tree DIR
+is_kernel_tree() {
+	[ -f "$1/Makefile" ] && [ -f "$1/Kconfig" ] && [ -f "$1/$FIX_FILE" ] &&
+		[ -n "$(tree_version "$1")" ]
+}
+
+# fix_function_body FILE: the body of pci_call_probe() in FILE
+fix_function_body() {
+	awk -v f="$FIX_FUNC" '
+		!inside && $0 ~ "^static int " f "\\(" {inside=1}
+		inside {print}
+		inside && /^}/ {exit}' "$1"
+}
+
+# fix_present FILE: true if pci_call_probe() already probes in place in workqueue workers
+fix_present() {
+	fix_function_body "$1" | grep -q -e 'PF_WQ_WORKER' -e 'current_is_async()'
+}
+
+# ncpus: build parallelism
+ncpus() {
+	getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2
+}
