@@ -71,13 +71,13 @@ branch_field() {
 	[ -n "$n" ] || die "internal: unknown field '$2'" 1
 	local v
 	v=$(branch_rows | awk -v b="$1" -v n="$n" '$1 == b {print $n; found=1} END {exit !found}') ||
-		usage_die "unknown branch '$1' (known: $(branch_list | tr '\n' ' '))"
+		usage_die "unknown branch '$1' (known: $(branch_list | paste -sd' '))"
 	echo "$v"
 }
 
 # check_branch BRANCH: exit 2 unless BRANCH is listed
 check_branch() {
-	[ -n "${1:-}" ] || usage_die "no branch given (known: $(branch_list | tr '\n' ' '))"
+	[ -n "${1:-}" ] || usage_die "no branch given (known: $(branch_list | paste -sd' '))"
 	branch_field "$1" branch >/dev/null
 }
 

@@ -1,0 +1,46 @@
+# The project's interface. Scripts do the work; see README.md for the index.
+#
+#   make run [BRANCH=X]               the main job: fetch, apply, check and build the series
+#   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
+#   make check-series [BRANCH=X] [KSRC=dir]
+#   make mail BRANCH=X|all [UPSTREAM=sha]
+#   make test                         the scripts' own tests (TAP)
+#   make check                        test + check-series (what .ci/run calls)
+#   make branches                     the branch table
+
+SHELL := /bin/bash
+BRANCH ?= $(shell scripts/branches --default)
+KSRC ?=
+UPSTREAM ?=
+
+.PHONY: all help branches run fetch apply check-series mail test check
+
+all: help
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+branches:
+	@scripts/branches --table
+
+# The main job on one branch (default: the README's default branch).
+run:
+	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(BRANCH)
+
+fetch:
+	scripts/fetch-source $(BRANCH)
+
+apply:
+	scripts/apply-series $(BRANCH) $(KSRC)
+
+# check-series: all branches unless BRANCH is given on the command line
+check-series:
+	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
+
+mail:
+	scripts/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)
+
+test:
+	tests/run
+
+check: test check-series

@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# TAP helpers for the tests in this folder. Sourced by each t-*.sh.
+set -uo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FIX=$TOP/tests/fixtures
+. "$TOP/scripts/lib.sh"
+T=0
+FAILS=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pciprobe-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+ok() {		# ok COND-EXIT-STATUS NAME [DIAG]
+	T=$((T + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $T - $2"
+	else
+		echo "not ok $T - $2"
+		FAILS=$((FAILS + 1))
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
+	fi
+}
+skip() { T=$((T + 1)); echo "ok $T - $1 # SKIP $2"; }
+done_testing() {
+	echo "1..$T"
+	[ $FAILS = 0 ]
+	exit $?
+}
+
+# manifest DIR: every entry with type, mode, size, mtime and content hash
+manifest() {
+	(cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0r sha256sum)
+}
+
+# run_cmd OUTVAR-PREFIX CMD...: run, keep stdout/stderr/exit in $TMP/last.*
+run_cmd() {
+	"$@" >"$TMP/last.out" 2>"$TMP/last.err"
+	echo $? >"$TMP/last.rc"
+}
+last_rc() { cat "$TMP/last.rc"; }
+last_err() { cat "$TMP/last.err"; }
+
+# expect_err FIXTURE [SUBST...]: last stderr (after @KEY@=value substitutions
+# done in reverse) equals tests/fixtures/FIXTURE
+expect_err() {
+	local fx=$FIX/$1
+	shift
+	local got
+	got=$(last_err)
+	while [ $# -gt 0 ]; do
+		got=${got//"${1#*=}"/@${1%%=*}@}
+		shift
+	done
+	if [ "$got" = "$(cat "$fx")" ]; then
+		return 0
+	fi
+	diff <(cat "$fx") <(printf '%s\n' "$got") | head -5 >&2
+	return 1
+}
+
+# mini_tree BRANCH DIR: a three-file kernel tree (Makefile, Kconfig and the
+# file the fix touches) copied from the branch's cached Debian tree
+mini_tree() {
+	local src
+	src=$("$TOP/scripts/fetch-source" "$1" 2>/dev/null) || return 1
+	mkdir -p "$2/drivers/pci"
+	cp -p "$src/Makefile" "$src/Kconfig" "$2/"
+	cp -p "$src/$FIX_FILE" "$2/$FIX_FILE"
+}

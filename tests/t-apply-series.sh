@@ -1,0 +1,89 @@
+#!/bin/bash
+# apply-series: every bad input is one line, a non-zero exit, and leaves the
+# tree byte-for-byte as it was; a good tree gets exactly the series.
+. "$(dirname "$0")/lib.sh"
+AS=$TOP/scripts/apply-series
+B=$(default_branch)
+OTHER=$(branch_list | grep -vx "$B" | head -1)
+PATCH=$(series_patches "$B" | head -1)
+
+if ! mini_tree "$B" "$TMP/pristine"; then
+	echo "Bail out! no $B tree: scripts/fetch-source $B failed"
+	exit 1
+fi
+fresh() {	# fresh NAME: a copy of the pristine mini tree
+	rm -rf "${TMP:?}/$1"
+	cp -a "$TMP/pristine" "$TMP/$1"
+	echo "$TMP/$1"
+}
+# refuses NAME RC FIXTURE TREE ARGS...: exit RC, one stderr line = fixture, tree unchanged
+refuses() {
+	local name=$1 rc=$2 fx=$3 tree=$4
+	shift 4
+	local before
+	before=$(manifest "$tree")
+	run_cmd "$@"
+	ok "$([ "$(last_rc)" = "$rc" ] && echo 0 || echo 1)" "$name: exit $rc" "got $(last_rc): $(last_err)"
+	ok "$(expect_err "$fx" KSRC="$tree" TOP="$TOP" && [ "$(last_err | wc -l)" = 1 ] && echo 0 || echo 1)" \
+		"$name: one line, as in fixtures/$fx" "$(last_err)"
+	ok "$([ "$before" = "$(manifest "$tree")" ] && echo 0 || echo 1)" "$name: tree unchanged"
+}
+
+t=$(fresh unknown)
+refuses "unknown branch" 2 apply-unknown-branch.err "$t" "$AS" 9.99 "$t"
+
+t=$TMP/empty
+mkdir -p "$t"
+refuses "not a kernel tree" 2 apply-not-kernel-tree.err "$t" "$AS" "$B" "$t"
+
+t=$(fresh wrongver)
+refuses "tree of another branch" 2 apply-wrong-version.err "$t" "$AS" "$OTHER" "$t"
+
+t=$(fresh fixed)
+sed -i 's/pci_physfn_is_probed(dev))/pci_physfn_is_probed(dev) || current_is_async())/' "$t/$FIX_FILE"
+refuses "fix present by other means" 3 apply-already-fixed.err "$t" "$AS" "$B" "$t"
+
+t=$(fresh dirtyquilt)
+mkdir -p "$t/.pc"
+echo "debian-local-change.patch" >"$t/.pc/applied-patches"
+refuses "dirty quilt state" 2 apply-dirty-quilt.err "$t" "$AS" "$B" "$t"
+
+t=$(fresh notapply)
+sed -i 's/device is probed from work_on_cpu() of the Physical device\./device is probed from work_on_cpu() of the PF./' "$t/$FIX_FILE"
+before=$(manifest "$t")
+run_cmd "$AS" "$B" "$t"
+ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep -q 'does not apply' && echo 0 || echo 1)" \
+	"context differs: exit 1, says it does not apply" "$(last_err)"
+ok "$([ "$before" = "$(manifest "$t")" ] && echo 0 || echo 1)" "context differs: tree unchanged"
+
+t=$(fresh offset)
+sed -i '1i /* one extra line */' "$t/$FIX_FILE"
+before=$(manifest "$t")
+run_cmd "$AS" --strict "$B" "$t"
+ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] && echo 0 || echo 1)" \
+	"--strict refuses an offset, tree unchanged" "$(last_err)"
+
+t=$(fresh gitdirty)
+(cd "$t" && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm base &&
+	echo "/* local change */" >>"$FIX_FILE")
+refuses "uncommitted change in a git tree" 2 apply-git-dirty.err "$t" "$AS" "$B" "$t"
+
+t=$(fresh missingtool)
+mkdir -p "$TMP/bin"
+for x in /usr/local/bin/* /usr/bin/* /bin/*; do
+	case ${x##*/} in quilt) continue ;; esac
+	[ -e "$TMP/bin/${x##*/}" ] || ln -s "$x" "$TMP/bin/${x##*/}" 2>/dev/null
+done
+refuses "missing quilt" 2 apply-missing-tool.err "$t" env PATH="$TMP/bin" "$AS" "$B" "$t"
+
+t=$(fresh good)
+run_cmd "$AS" "$B" "$t"
+ok "$(last_rc)" "good tree: exit 0" "$(last_err)"
+ok "$(grep -q 'current->flags & PF_WQ_WORKER' "$t/$FIX_FILE" && echo 0 || echo 1)" "good tree: the fix is in"
+ok "$([ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ] && echo 0 || echo 1)" "good tree: quilt knows the series"
+refuses "series already applied" 2 apply-already-applied.err "$t" "$AS" "$B" "$t"
+(cd "$t" && QUILT_PATCHES=$TOP/patches/$B quilt --quiltrc - pop -aq >/dev/null 2>&1)
+rm -rf "$t/.pc"
+ok "$(cmp -s "$t/$FIX_FILE" "$TMP/pristine/$FIX_FILE" && echo 0 || echo 1)" "quilt pop -a restores the file"
+
+done_testing

@@ -1,0 +1,32 @@
+#!/bin/bash
+# branches.conf is consistent with patches/, and fetch-source refuses well.
+. "$(dirname "$0")/lib.sh"
+bad=
+for b in $(branch_list); do
+	[ -r "$TOP/patches/$b/series" ] || bad="$bad $b:no-series"
+	for p in $(series_patches "$b" 2>/dev/null); do
+		[ -r "$TOP/patches/$b/$p" ] || bad="$bad $b:$p"
+	done
+	case $(branch_field "$b" family) in A|B|C) ;; *) bad="$bad $b:family" ;; esac
+	case $(branch_field "$b" checked) in "$b".*) ;; *) bad="$bad $b:checked" ;; esac
+done
+ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every branch has a family, a checked version and its series" "$bad"
+for d in "$TOP"/patches/*/; do
+	d=${d%/}
+	branch_list | grep -qxF "${d##*/}" || bad="$bad ${d##*/}"
+done
+ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every patches/ folder is a listed branch" "$bad"
+ok "$([ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ] && echo 0 || echo 1)" "exactly one default branch"
+ok "$([ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ] && echo 0 || echo 1)" "every row has 8 fields"
+
+run_cmd "$TOP/scripts/fetch-source" 4.19
+ok "$([ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err && echo 0 || echo 1)" "fetch-source: unknown branch, exit 2" "$(last_err)"
+nb=$(branch_rows | awk '$4 == "-" {print $1; exit}')
+run_cmd "$TOP/scripts/fetch-source" "$nb"
+ok "$([ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tree" "$TMP/last.err" && echo 0 || echo 1)" \
+	"fetch-source: $nb has no Debian package: SKIP (exit 4), not a failure" "$(last_err)"
+run_cmd "$TOP/scripts/fetch-source"
+ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "fetch-source: no branch: usage, exit 2"
+run_cmd "$TOP/scripts/branches" --json
+ok "$([ "$(cat "$TMP/last.out")" = "[$(branch_list | sed 's/.*/"&"/' | paste -sd,)]" ] && echo 0 || echo 1)" "branches --json lists the data file"
+done_testing
