@@ -136,3 +136,7 @@ fix_present() {
 ncpus() {
 	getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2
 }
+
+# The test-only KUnit patch: its source file and Kconfig symbol
+KUNIT_FILE=pci-probe-numa-kunit.c
+KUNIT_SYM=CONFIG_PCI_PROBE_NUMA_KUNIT_TEST
