@@ -1,11 +1,13 @@
 # The project's interface. Scripts do the work; see README.md for the index.
 #
-#   make run [BRANCH=X]               the main job: fetch, apply, check and build the series
+#   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof in QEMU
+#   make ab [BRANCH=X]                A/B proof (all buildable branches without BRANCH)
+#   make bench [BRANCH=X]             probe-window ratio before/after (all buildable without BRANCH)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make test                         the scripts' own tests (TAP)
-#   make check                        test + check-series (what .ci/run calls)
+#   make check                        test + check-series + ab on every buildable branch (.ci/run)
 #   make branches                     the branch table
 
 SHELL := /bin/bash
@@ -13,7 +15,7 @@ BRANCH ?= $(shell scripts/branches --default)
 KSRC ?=
 UPSTREAM ?=
 
-.PHONY: all help branches run fetch apply check-series mail test check
+.PHONY: all help branches run fetch apply check-series ab bench mail test check
 
 all: help
 
@@ -26,6 +28,15 @@ branches:
 # The main job on one branch (default: the README's default branch).
 run:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(BRANCH)
+	scripts/ab $(BRANCH)
+
+# Without BRANCH on the command line: every buildable branch, and a table.
+CMDLINE_BRANCH = $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
+ab:
+	$(if $(CMDLINE_BRANCH),scripts/ab $(BRANCH),scripts/ab-all)
+
+bench:
+	scripts/bench $(CMDLINE_BRANCH)
 
 fetch:
 	scripts/fetch-source $(BRANCH)
@@ -44,3 +55,4 @@ test:
 	tests/run
 
 check: test check-series
+	scripts/ab-all

@@ -7,6 +7,11 @@
  *   p:pciprobe/pstart local_pci_probe
  *   r:pciprobe/pend   local_pci_probe ret=$retval
  *   p:pciprobe/pdev   __pm_runtime_resume dev=+0(+0(%di)):string
+ *   p:pciprobe/pbound device_links_driver_bound dev=+0(+0(%di)):string
+ * pstart opens a probe in its task, the first pdev in it names the device,
+ * pend closes it; where the return probe does not fire (seen on 6.12 with
+ * a tiny config), the device's pbound, its bind right after the probe,
+ * closes it instead (the end then includes the wake-up of the waiter).
  * plus, in a saved file, annotation lines written by the guest:
  *   # pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme
  *   # pciprobe-node: 1 cpus=2-3
@@ -48,6 +53,7 @@ struct probe {
 	uint64_t start_ns;
 	uint64_t end_ns;
 	bool done;
+	bool by_bind;		/* ended by pbound, not pend */
 };
 
 struct devinfo {
@@ -266,6 +272,28 @@ static void parse_event(struct report *r, const char *line)
 			return;		/* the first device named inside the probe */
 		d += 5;
 		snprintf(pr->dev, sizeof(pr->dev), "%.*s", (int)strcspn(d, "\""), d);
+	} else if (!strcmp(evname, "pbound")) {
+		const char *d = strstr(rest, "dev=\"");
+		char name[NAME_LEN];
+
+		if (!d)
+			return;
+		d += 5;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(d, "\""), d);
+		for (int i = 0; i < r->nopen; i++) {
+			struct probe *pr = &r->probes[r->open[i]];
+
+			if (strcmp(pr->dev, name))
+				continue;
+			pr->end_ns = ts;
+			pr->cpu_end = pr->cpu;	/* the bind runs in the waiting task */
+			pr->done = true;
+			pr->by_bind = true;
+			copy_str(pr->caller, "driver-bound", sizeof(pr->caller));
+			memmove(&r->open[i], &r->open[i + 1], (size_t)(r->nopen - i - 1) * sizeof(int));
+			r->nopen--;
+			break;
+		}
 	} else if (!strcmp(evname, "pend")) {
 		int o = open_probe_of(r, pid);
 		const char *c = strchr(rest, '(');
@@ -374,6 +402,7 @@ static int setup_events(const char *tracefs)
 		"p:pciprobe/pstart local_pci_probe\n",
 		"r:pciprobe/pend local_pci_probe ret=$retval\n",
 		"p:pciprobe/pdev __pm_runtime_resume dev=+0(+0(%di)):string\n",
+		"p:pciprobe/pbound device_links_driver_bound dev=+0(+0(%di)):string\n",
 	};
 	char path[PATH_MAX];
 	int err;
