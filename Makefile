@@ -54,5 +54,10 @@ mail:
 test:
 	tests/run
 
+# The A/B on every buildable branch, then the proof that the check can
+# fail: with the fix popped again before the "after" build, the default
+# branch's verdict must be not-fixed (exit 1).
 check: test check-series
 	scripts/ab-all
+	PCIPROBE_OUT=out/revert-fix scripts/ab --revert-fix $(BRANCH); \
+	  rc=$$?; if [ $$rc -ne 1 ]; then echo "revert-fix check: expected not-fixed (exit 1), got exit $$rc" >&2; exit 1; fi

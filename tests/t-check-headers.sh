@@ -8,7 +8,6 @@ ok "$(last_rc)" "every branch's series passes" "$(cat "$TMP/last.out")"
 
 B=$(branch_rows | awk '$2 != "C" {print $1; exit}')	# a backport branch
 M=$(branch_rows | awk '$2 == "C" {print $1; exit}')	# a mainline-family branch
-P=$(series_patches "$B" | head -1)
 # broken NAME BRANCH SED-EXPR EXPECTED-SUBSTRING
 broken() {
 	rm -rf "$TMP/p"

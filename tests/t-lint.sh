@@ -1,0 +1,13 @@
+#!/bin/bash
+# Lint: the project's shell scripts pass shellcheck (warnings and up).
+. "$(dirname "$0")/lib.sh"
+if ! command -v shellcheck >/dev/null; then
+	skip "shellcheck" "shellcheck not installed (scripts/install-deps)"
+	done_testing
+fi
+cd "$TOP" || exit 1
+# SC1007: "A= B=" empty assignments; SC2034: lib.sh variables used by the
+# scripts that source it; SC2054: commas inside QEMU arguments.
+out=$(shellcheck -x -S warning -e SC1007,SC2034,SC2054 scripts/* tests/*.sh tests/run .ci/run 2>&1)
+ok $? "shellcheck -S warning: scripts, tests, .ci/run" "$out"
+done_testing
