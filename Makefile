@@ -3,6 +3,9 @@
 #   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof in QEMU
 #   make ab [BRANCH=X]                A/B proof (all buildable branches without BRANCH)
 #   make bench [BRANCH=X]             probe-window ratio before/after (all buildable without BRANCH)
+#   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/, then boot the packaged kernel
+#   make rpm BRANCH=X [CONFIG=file]   .rpm kernel package in out/X/rpm/, then boot the packaged kernel
+#   make canary                       the probe report tool as its own .deb and .rpm (out/canary/)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
@@ -14,8 +17,9 @@ SHELL := /bin/bash
 BRANCH ?= $(shell scripts/branches --default)
 KSRC ?=
 UPSTREAM ?=
+CONFIG ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench mail test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm canary mail test check
 
 all: help
 
@@ -29,6 +33,8 @@ branches:
 run:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(BRANCH)
 	scripts/ab $(BRANCH)
+	$(MAKE) --no-print-directory deb rpm BRANCH=$(BRANCH)
+	@jq -r '"packages: " + ([.packages | to_entries[] | "\(.key) \(.value.verdict)"] | join(", "))' out/$(BRANCH)/result.json
 
 # Without BRANCH on the command line: every buildable branch, and a table.
 CMDLINE_BRANCH = $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
@@ -47,6 +53,13 @@ apply:
 # check-series: all branches unless BRANCH is given on the command line
 check-series:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
+
+deb rpm:
+	scripts/pkg-build $@ $(BRANCH) $(CONFIG)
+	scripts/pkg-check $@ $(BRANCH)
+
+canary:
+	scripts/mk-canary out/canary
 
 mail:
 	scripts/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)

@@ -140,3 +140,49 @@ ncpus() {
 # The test-only KUnit patch: its source file and Kconfig symbol
 KUNIT_FILE=pci-probe-numa-kunit.c
 KUNIT_SYM=CONFIG_PCI_PROBE_NUMA_KUNIT_TEST
+
+# The capability the packages provide: `rpm -q --whatprovides` /
+# `dpkg -s` answer which hosts carry the fix.
+FIX_CAPABILITY=pciprobe-fix-pci-async-probe
+
+# upstream_status BRANCH: "pending" or the mainline commit of the fix
+upstream_status() {
+	sed -n '1,/^$/s/^Upstream-Commit: *//p' "$PATCHES_DIR/$1/$(series_patches "$1" | head -1)"
+}
+
+# pkg_version BRANCH: the Debian package's version + "a~pciprobe1": above
+# the build it comes from, below the next official one
+pkg_version() {
+	echo "$(branch_field "$1" version)a~pciprobe1"
+}
+
+# packager: "Name <email>" from DEBFULLNAME/DEBEMAIL or git config, else
+# the local user at this host (never an invented identity)
+packager() {
+	local n=${DEBFULLNAME:-$(git config user.name 2>/dev/null || true)}
+	local e=${DEBEMAIL:-$(git config user.email 2>/dev/null || true)}
+	[ -n "$n" ] || n=$(id -un)
+	[ -n "$e" ] || e=$(id -un)@$(hostname -f 2>/dev/null || hostname)
+	echo "$n <$e>"
+}
+
+# series_state BRANCH KSRC: exit 2 unless the tree carries the whole fix
+# series (quilt's .pc, or the fix by other means); a half-applied series is
+# refused by name.
+series_state() {
+	local b=$1 t=$2 p n=0 have=0 missing=
+	for p in $(series_patches "$b"); do
+		n=$((n + 1))
+		if grep -qxF "$p" "$t/.pc/applied-patches" 2>/dev/null; then
+			have=$((have + 1))
+		else
+			missing="$missing $p"
+		fi
+	done
+	if [ $have -gt 0 ] && [ $have -lt $n ]; then
+		usage_die "$t has the $b series half applied ($have of $n; missing:$missing): push or pop it completely"
+	fi
+	if [ $have = 0 ] && ! fix_present "$t/$FIX_FILE"; then
+		usage_die "$t does not carry the fix: apply the $b series first (scripts/apply-series $b $t)"
+	fi
+}
