@@ -10,7 +10,7 @@
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make test                         the scripts' own tests (TAP)
-#   make check                        test + check-series + ab on every buildable branch (.ci/run)
+#   make check                        test, check-series, ab + deb + rpm on every buildable branch (.ci/run)
 #   make branches                     the branch table
 
 SHELL := /bin/bash
@@ -67,10 +67,14 @@ mail:
 test:
 	tests/run
 
-# The A/B on every buildable branch, then the proof that the check can
-# fail: with the fix popped again before the "after" build, the default
+# The A/B on every buildable branch, packages of each (built from the A/B
+# build, then booted out of the package), the packaging tests again (now
+# with a build to package), then the proof that the check can fail: with the fix popped again before the "after" build, the default
 # branch's verdict must be not-fixed (exit 1).
 check: test check-series
 	scripts/ab-all
+	for b in $$(scripts/branches --buildable); do \
+	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b || exit 1; done
+	tests/run t-packaging.sh
 	PCIPROBE_OUT=out/revert-fix scripts/ab --revert-fix $(BRANCH); \
 	  rc=$$?; if [ $$rc -ne 1 ]; then echo "revert-fix check: expected not-fixed (exit 1), got exit $$rc" >&2; exit 1; fi

@@ -19,6 +19,7 @@ FIX_FILE=drivers/pci/pci-driver.c
 FIX_FUNC=pci_call_probe
 
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
+	_STAGE_SAID=1
 	echo "$PROG: error: $1" >&2
 	exit "${2:-1}"
 }
@@ -185,4 +186,26 @@ series_state() {
 	if [ $have = 0 ] && ! fix_present "$t/$FIX_FILE"; then
 		usage_die "$t does not carry the fix: apply the $b series first (scripts/apply-series $b $t)"
 	fi
+}
+TOOL_VERSION=1.0
+
+# check_config BRANCH FILE: exit 2 unless FILE is an x86_64 kernel config
+# made for BRANCH (its "# Linux/x86 X.Y.Z Kernel Configuration" header)
+check_config() {
+	[ -r "$2" ] || usage_die "config file $2 not found"
+	grep -q '^CONFIG_X86_64=y' "$2" ||
+		usage_die "$2 is not an x86_64 kernel config (no CONFIG_X86_64=y)"
+	local v
+	v=$(sed -n 's|^# Linux/[^ ]* \([0-9]*\.[0-9]*\)[.0-9]*.* Kernel Configuration|\1|p' "$2" | head -1)
+	[ -z "$v" ] || [ "$v" = "$1" ] || usage_die "$2 was made for a $v kernel, not $1"
+}
+
+# stage_cleanup DIR OUTD: on exit remove the staging DIR; on a failure
+# that did not say why (a write that failed under set -e), say it in one line
+stage_cleanup() {
+	_STAGE_DIR=$1 _STAGE_OUT=$2
+	trap '_rc=$?; rm -rf "$_STAGE_DIR"
+		if [ $_rc = 1 ] && [ -z "${_STAGE_SAID:-}" ]; then
+			echo "$PROG: error: writing the packages failed; nothing written to $_STAGE_OUT (disk full?)" >&2
+		fi' EXIT
 }

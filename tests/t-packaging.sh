@@ -1,0 +1,73 @@
+#!/bin/bash
+# Packaging refuses bad input with one line, a non-zero exit, and no
+# partial package: a config of another architecture or branch, a tree with
+# the series half applied, missing rpmbuild or dpkg-dev, a full disk in
+# the output directory. The last three need the default branch's A/B build
+# (make ab); without it they SKIP.
+. "$(dirname "$0")/lib.sh"
+B=$(default_branch)
+OTHER=$(branch_list | grep -vx "$B" | head -1)
+OUT=$TMP/out
+export PCIPROBE_OUT=$OUT
+
+nopkg() { [ -z "$(find "$OUT" -name '*.deb' -o -name '*.rpm' 2>/dev/null)" ]; }
+
+printf '# Linux/arm64 %s.1 Kernel Configuration\nCONFIG_ARM64=y\n' "$B" >"$TMP/arm64.config"
+run_cmd "$TOP/scripts/pkg-build" deb "$B" "$TMP/arm64.config"
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'not an x86_64 kernel config' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+	"config of another architecture: one line, exit 2, no package" "$(last_err)"
+printf '# Linux/x86 %s.0 Kernel Configuration\nCONFIG_X86_64=y\n' "$OTHER" >"$TMP/other.config"
+run_cmd "$TOP/scripts/pkg-build" rpm "$B" "$TMP/other.config"
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q "made for a $OTHER kernel, not $B" "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+	"config of another branch: one line, exit 2, no package" "$(last_err)"
+
+# Half-applied: a two-patch series of which quilt applied only the first.
+mini_tree "$B" "$TMP/tree" || { echo "Bail out! no $B tree"; exit 1; }
+cp -a "$TOP/patches" "$TMP/patches"
+P=$(series_patches "$B" | head -1)
+sed 's/^Subject: \[PATCH\] .*/Subject: [PATCH] second/' "$TOP/patches/$B/$P" >"$TMP/patches/$B/0002-second.patch"
+echo 0002-second.patch >>"$TMP/patches/$B/series"
+mkdir -p "$TMP/tree/.pc"
+echo "$P" >"$TMP/tree/.pc/applied-patches"
+for k in deb rpm; do
+	PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/mk-$k" "$B" "$TMP/tree" "$TMP/obj" "$OUT/$k"
+	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'half applied (1 of 2' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+		"mk-$k: series half applied: one line, exit 2, no package" "$(last_err)"
+done
+
+# Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
+for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
+	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
+	rm -rf "$TMP/bin"
+	mkdir -p "$TMP/bin"
+	for x in /usr/local/bin/* /usr/bin/* /bin/*; do
+		[ "${x##*/}" = "$tool" ] && continue
+		[ -e "$TMP/bin/${x##*/}" ] || ln -s "$x" "$TMP/bin/${x##*/}" 2>/dev/null
+	done
+	run_cmd env PATH="$TMP/bin" "$TOP/scripts/pkg-build" "$kind" "$B"
+	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing tool '$tool': install the Debian package '$pkg'" ] && nopkg && echo 0 || echo 1)" \
+		"missing $tool: names the package '$pkg', exit 2, no package" "$(last_err)"
+done
+
+OBJ=$CACHE/build/$B/ab TREE=$CACHE/work/$B/ab
+if [ ! -f "$OBJ/arch/x86/boot/bzImage" ] || ! fix_present "$TREE/$FIX_FILE"; then
+	skip "full disk: deb" "no A/B build of $B (run make ab BRANCH=$B first)"
+	skip "full disk: rpm" "no A/B build of $B"
+elif [ "$(id -u)" != 0 ]; then
+	skip "full disk: deb" "needs root to mount a small tmpfs"
+	skip "full disk: rpm" "needs root to mount a small tmpfs"
+else
+	mkdir -p "$TMP/full"
+	mount -t tmpfs -o size=1m tmpfs "$TMP/full"
+	for k in deb rpm; do
+		pre=
+		[ $k = rpm ] && pre=--prebuilt
+		# shellcheck disable=SC2086
+		run_cmd "$TOP/scripts/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
+		left=$(find "$TMP/full" -mindepth 2 | head -3)
+		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep -q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
+			"full disk: mk-$k fails, says so, leaves nothing in the output dir" "$(last_err | tail -2) left: $left"
+	done
+	umount "$TMP/full"
+fi
+done_testing
