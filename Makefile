@@ -76,5 +76,6 @@ check: test check-series
 	for b in $$(scripts/branches --buildable); do \
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b || exit 1; done
 	tests/run t-packaging.sh
+	$(MAKE) --no-print-directory canary
 	PCIPROBE_OUT=out/revert-fix scripts/ab --revert-fix $(BRANCH); \
 	  rc=$$?; if [ $$rc -ne 1 ]; then echo "revert-fix check: expected not-fixed (exit 1), got exit $$rc" >&2; exit 1; fi

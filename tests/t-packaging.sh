@@ -49,6 +49,19 @@ for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 		"missing $tool: names the package '$pkg', exit 2, no package" "$(last_err)"
 done
 
+# The canary packages hold the tool and its guide, and the packaged tool
+# gives the verdicts of the saved traces.
+run_cmd "$TOP/scripts/mk-canary" "$TMP/canary"
+deb=$(ls "$TMP"/canary/*.deb 2>/dev/null) rpm=$(ls "$TMP"/canary/*.rpm 2>/dev/null)
+ok "$([ "$(last_rc)" = 0 ] && [ -n "$deb" ] && [ -n "$rpm" ] && echo 0 || echo 1)" "canary: .deb and .rpm built" "$(last_err)"
+dpkg-deb -x "$deb" "$TMP/canary/root"
+(cd "$TMP/canary/root" && rpm2cpio "$rpm" | cpio -idm --quiet 2>/dev/null)
+"$TMP/canary/root/usr/bin/pciprobe-report" --driver nvme "$TOP/tests/samples/$B-before.trace" >/dev/null; b=$?
+"$TMP/canary/root/usr/bin/pciprobe-report" --driver nvme "$TOP/tests/samples/$B-after.trace" >/dev/null; a=$?
+ok "$([ $b = 1 ] && [ $a = 0 ] && [ -f "$TMP/canary/root/usr/share/doc/pciprobe-report/README.md" ] &&
+	ls "$TMP"/canary/root/usr/share/doc/pciprobe-report-*/README.md >/dev/null 2>&1 && echo 0 || echo 1)" \
+	"canary: the packaged tool says serialized (1) / fixed (0) on the saved traces; the guide is in both" "before=$b after=$a"
+
 OBJ=$CACHE/build/$B/ab TREE=$CACHE/work/$B/ab
 if [ ! -f "$OBJ/arch/x86/boot/bzImage" ] || ! fix_present "$TREE/$FIX_FILE"; then
 	skip "full disk: deb" "no A/B build of $B (run make ab BRANCH=$B first)"
