@@ -1,6 +1,6 @@
 # The project's interface. Scripts do the work; see README.md for the index.
 #
-#   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof in QEMU
+#   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof, .deb/.rpm booted
 #   make ab [BRANCH=X]                A/B proof (all buildable branches without BRANCH)
 #   make bench [BRANCH=X]             probe-window ratio before/after (all buildable without BRANCH)
 #   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/, then boot the packaged kernel
@@ -69,8 +69,9 @@ test:
 
 # The A/B on every buildable branch, packages of each (built from the A/B
 # build, then booted out of the package), the packaging tests again (now
-# with a build to package), then the proof that the check can fail: with the fix popped again before the "after" build, the default
-# branch's verdict must be not-fixed (exit 1).
+# with a build to package), the canary packages, then the proof that the
+# check can fail: with the fix popped again before the "after" build, the
+# default branch's verdict must be not-fixed (exit 1).
 check: test check-series
 	scripts/ab-all
 	for b in $$(scripts/branches --buildable); do \
