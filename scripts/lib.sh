@@ -204,6 +204,7 @@ check_config() {
 # that did not say why (a write that failed under set -e), say it in one line
 stage_cleanup() {
 	_STAGE_DIR=$1 _STAGE_OUT=$2
+	# shellcheck disable=SC2154  # _rc is set inside the trap
 	trap '_rc=$?; rm -rf "$_STAGE_DIR"
 		if [ $_rc = 1 ] && [ -z "${_STAGE_SAID:-}" ]; then
 			echo "$PROG: error: writing the packages failed; nothing written to $_STAGE_OUT (disk full?)" >&2

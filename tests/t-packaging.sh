@@ -38,7 +38,7 @@ done
 # Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
 for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
-	rm -rf "$TMP/bin"
+	rm -rf "${TMP:?}/bin"
 	mkdir -p "$TMP/bin"
 	for x in /usr/local/bin/* /usr/bin/* /bin/*; do
 		[ "${x##*/}" = "$tool" ] && continue
