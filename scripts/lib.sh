@@ -11,7 +11,7 @@
 TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BRANCHES_CONF=${BRANCHES_CONF:-$TOPDIR/branches.conf}
 PATCHES_DIR=${PATCHES_DIR:-$TOPDIR/patches}
-CACHE=${PCIPROBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pciprobe}
+CACHE=$(realpath -m "${PCIPROBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pciprobe}")
 PROG=${PROG:-$(basename "$0")}
 
 # The file the fix touches, and the function it changes.
@@ -210,3 +210,7 @@ stage_cleanup() {
 			echo "$PROG: error: writing the packages failed; nothing written to $_STAGE_OUT (disk full?)" >&2
 		fi' EXIT
 }
+
+# Where results go (out/ in this tree, or PCIPROBE_OUT), always absolute:
+# scripts change directory.
+OUT_ROOT=$(realpath -m "${PCIPROBE_OUT:-$TOPDIR/out}")
