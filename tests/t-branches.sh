@@ -38,6 +38,10 @@ ok "$([ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tre
 	"fetch-source: $nb has no Debian package: SKIP (exit 4), not a failure" "$(last_err)"
 run_cmd "$TOP/scripts/fetch-source"
 ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "fetch-source: no branch: usage, exit 2"
+table=$("$TOP/scripts/branches" --table)
+readme=$(cat "$TOP/README.md")
+ok "$([[ $readme == *"$table"* ]] && echo 0 || echo 1)" "README's branch table is scripts/branches --table"
+
 run_cmd "$TOP/scripts/branches" --json
 ok "$([ "$(cat "$TMP/last.out")" = "[$(branch_list | sed 's/.*/"&"/' | paste -sd,)]" ] && echo 0 || echo 1)" "branches --json lists the data file"
 done_testing
