@@ -18,8 +18,9 @@
  * With --live the trace is read from tracefs and the annotations from sysfs.
  *
  * A node is "serialized" when all its probes ran on one CPU in per-CPU
- * workqueue workers (kworker/N:M), "parallel" when they ran in unbound
- * workers (kworker/uN:M) on more than one CPU, else "cannot tell".
+ * workqueue workers (kworker/N:M), "fixed" when they ran in unbound
+ * workers (kworker/uN:M) on more than one CPU (start or end: unbound
+ * workers migrate) or overlapping in time, else "cannot tell".
  *
  * Exit: 0 fixed (no node serialized, at least one parallel), 1 serialized,
  * 2 cannot tell (also bad usage or unreadable input).
@@ -474,6 +475,7 @@ struct node_result {
 	int cpus[64];
 	bool all_percpu;
 	bool all_unbound;
+	bool overlap;		/* two probes ran at the same time */
 	uint64_t window_ns;
 	uint64_t sum_ns;
 	enum verdict v;
@@ -500,10 +502,23 @@ static void judge_node(const struct report *r, const char *driver, int node,
 		nr->sum_ns += p->end_ns - p->start_ns;
 		nr->all_percpu &= is_percpu_worker(p->comm) && p->cpu == p->cpu_end;
 		nr->all_unbound &= is_unbound_worker(p->comm);
-		for (int c = 0; c < nr->ncpus; c++)
-			seen |= nr->cpus[c] == p->cpu;
-		if (!seen && nr->ncpus < 64)
-			nr->cpus[nr->ncpus++] = p->cpu;
+		/* An unbound worker may migrate: count where it ended too. */
+		for (int e = 0; e < 2; e++) {
+			int cpu = e ? p->cpu_end : p->cpu;
+
+			seen = false;
+			for (int c = 0; c < nr->ncpus; c++)
+				seen |= nr->cpus[c] == cpu;
+			if (!seen && nr->ncpus < 64)
+				nr->cpus[nr->ncpus++] = cpu;
+		}
+		for (int j = 0; j < i; j++) {
+			const struct probe *q = &r->probes[j];
+
+			if (selected(r, q, driver) && node_of(r, q) == node &&
+			    p->start_ns < q->end_ns && q->start_ns < p->end_ns)
+				nr->overlap = true;
+		}
 	}
 	nr->window_ns = nr->nprobes ? last - first : 0;
 	if (nr->nprobes < 2) {
@@ -515,6 +530,9 @@ static void judge_node(const struct report *r, const char *driver, int node,
 	} else if (nr->all_unbound && nr->ncpus > 1) {
 		nr->v = V_FIXED;
 		nr->why = "unbound workers on more than one CPU";
+	} else if (nr->all_unbound && nr->overlap) {
+		nr->v = V_FIXED;
+		nr->why = "unbound workers, overlapping in time";
 	} else {
 		nr->v = V_CANNOT_TELL;
 		nr->why = nr->all_unbound ? "unbound workers, but on one CPU only" :
