@@ -214,3 +214,14 @@ stage_cleanup() {
 # Where results go (out/ in this tree, or PCIPROBE_OUT), always absolute:
 # scripts change directory.
 OUT_ROOT=$(realpath -m "${PCIPROBE_OUT:-$TOPDIR/out}")
+
+# nvme_async BRANCH: how the guest gets asynchronous NVMe probing:
+# "default" where the branch's nvme driver prefers it, else "param"
+# (the async_probe=1 module parameter)
+nvme_async() {
+	if grep -qs 'PROBE_PREFER_ASYNCHRONOUS' "$CACHE/src/$1/$(branch_field "$1" package)/drivers/nvme/host/pci.c"; then
+		echo default
+	else
+		echo param
+	fi
+}

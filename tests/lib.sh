@@ -67,3 +67,15 @@ mini_tree() {
 	cp -p "$src/Makefile" "$src/Kconfig" "$2/"
 	cp -p "$src/$FIX_FILE" "$2/$FIX_FILE"
 }
+
+# path_without TOOL: a directory of links to every command on PATH but TOOL
+path_without() {
+	local d=$TMP/path-without-$1 x
+	rm -rf "$d"
+	mkdir -p "$d"
+	for x in /usr/local/bin/* /usr/bin/* /bin/*; do
+		[ "${x##*/}" = "$1" ] && continue
+		[ -e "$d/${x##*/}" ] || ln -s "$x" "$d/${x##*/}" 2>/dev/null
+	done
+	echo "$d"
+}

@@ -69,12 +69,7 @@ t=$(fresh gitdirty)
 refuses "uncommitted change in a git tree" 2 apply-git-dirty.err "$t" "$AS" "$B" "$t"
 
 t=$(fresh missingtool)
-mkdir -p "$TMP/bin"
-for x in /usr/local/bin/* /usr/bin/* /bin/*; do
-	case ${x##*/} in quilt) continue ;; esac
-	[ -e "$TMP/bin/${x##*/}" ] || ln -s "$x" "$TMP/bin/${x##*/}" 2>/dev/null
-done
-refuses "missing quilt" 2 apply-missing-tool.err "$t" env PATH="$TMP/bin" "$AS" "$B" "$t"
+refuses "missing quilt" 2 apply-missing-tool.err "$t" env PATH="$(path_without quilt)" "$AS" "$B" "$t"
 
 t=$(fresh good)
 run_cmd "$AS" "$B" "$t"

@@ -38,13 +38,7 @@ done
 # Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
 for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
-	rm -rf "${TMP:?}/bin"
-	mkdir -p "$TMP/bin"
-	for x in /usr/local/bin/* /usr/bin/* /bin/*; do
-		[ "${x##*/}" = "$tool" ] && continue
-		[ -e "$TMP/bin/${x##*/}" ] || ln -s "$x" "$TMP/bin/${x##*/}" 2>/dev/null
-	done
-	run_cmd env PATH="$TMP/bin" "$TOP/scripts/pkg-build" "$kind" "$B"
+	run_cmd env PATH="$(path_without "$tool")" "$TOP/scripts/pkg-build" "$kind" "$B"
 	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing tool '$tool': install the Debian package '$pkg'" ] && nopkg && echo 0 || echo 1)" \
 		"missing $tool: names the package '$pkg', exit 2, no package" "$(last_err)"
 done
