@@ -146,9 +146,45 @@ KUNIT_SYM=CONFIG_PCI_PROBE_NUMA_KUNIT_TEST
 # `dpkg -s` answer which hosts carry the fix.
 FIX_CAPABILITY=pciprobe-fix-pci-async-probe
 
+# patch_upstream FILE: the value of a patch's Upstream-Commit: header
+patch_upstream() {
+	sed -n '1,/^$/s/^Upstream-Commit: *//p' "$1"
+}
+
 # upstream_status BRANCH: "pending" or the mainline commit of the fix
 upstream_status() {
-	sed -n '1,/^$/s/^Upstream-Commit: *//p' "$PATCHES_DIR/$1/$(series_patches "$1" | head -1)"
+	patch_upstream "$PATCHES_DIR/$1/$(series_patches "$1" | head -1)"
+}
+
+# patch_files PATCH...: the files the patches change, sorted, once each
+patch_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$@" | sort -u
+}
+
+# newest_checkpatch: scripts/checkpatch.pl of the newest cached tree, or nothing
+newest_checkpatch() {
+	local b c
+	for b in $(branch_list | tac); do
+		c=$CACHE/src/$b/$(branch_field "$b" package)/scripts/checkpatch.pl
+		[ -f "$c" ] && { echo "$c"; return; }
+	done
+}
+
+# run_checkpatch CHECKPATCH IGNORE FILE...: run a tree's checkpatch.pl from
+# its tree (--no-tree: a tarball tree has no git history) on each file;
+# stops at the first file with problems
+run_checkpatch() {
+	local pl=$1 ignore=$2 f
+	shift 2
+	(cd "$(dirname "$pl")/.." && for f in "$@"; do
+		perl scripts/checkpatch.pl --no-tree -q --ignore "$ignore" "$f" || exit 1
+	done)
+}
+
+# kunit_counts SUMMARY: {"pass": P, "fail": F, "skip": S} from the first
+# line of a scripts/ktap-summary output
+kunit_counts() {
+	awk 'NR == 1 {split($0, a, /[ =]/); printf "{\"pass\": %d, \"fail\": %d, \"skip\": %d}\n", a[2], a[4], a[6]}' "$1"
 }
 
 # pkg_version BRANCH: the Debian package's version + "a~pciprobe1": above
