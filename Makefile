@@ -31,38 +31,38 @@ branches:
 
 # The main job on one branch (default: the README's default branch).
 run:
-	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(BRANCH)
-	scripts/ab $(BRANCH)
+	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/check-series $(BRANCH)
+	scripts/proof/ab $(BRANCH)
 	$(MAKE) --no-print-directory deb rpm BRANCH=$(BRANCH)
 	@jq -r '"packages: " + ([.packages | to_entries[] | "\(.key) \(.value.verdict)"] | join(", "))' out/$(BRANCH)/result.json
 
 # Without BRANCH on the command line: every buildable branch, and a table.
 CMDLINE_BRANCH = $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
 ab:
-	$(if $(CMDLINE_BRANCH),scripts/ab $(BRANCH),scripts/ab-all)
+	$(if $(CMDLINE_BRANCH),scripts/proof/ab $(BRANCH),scripts/proof/ab-all)
 
 bench:
-	scripts/bench $(CMDLINE_BRANCH)
+	scripts/proof/bench $(CMDLINE_BRANCH)
 
 fetch:
-	scripts/fetch-source $(BRANCH)
+	scripts/source/fetch-source $(BRANCH)
 
 apply:
-	scripts/apply-series $(BRANCH) $(KSRC)
+	scripts/series/apply-series $(BRANCH) $(KSRC)
 
 # check-series: all branches unless BRANCH is given on the command line
 check-series:
-	$(if $(KSRC),KSRC=$(KSRC)) scripts/check-series $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
+	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/check-series $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
 
 deb rpm:
-	scripts/pkg-build $@ $(BRANCH) $(CONFIG)
-	scripts/pkg-check $@ $(BRANCH)
+	scripts/packages/pkg-build $@ $(BRANCH) $(CONFIG)
+	scripts/packages/pkg-check $@ $(BRANCH)
 
 canary:
-	scripts/mk-canary out/canary
+	scripts/packages/mk-canary out/canary
 
 mail:
-	scripts/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)
+	scripts/series/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)
 
 test:
 	tests/run
@@ -73,10 +73,10 @@ test:
 # check can fail: with the fix popped again before the "after" build, the
 # default branch's verdict must be not-fixed (exit 1).
 check: test check-series
-	scripts/ab-all
+	scripts/proof/ab-all
 	for b in $$(scripts/branches --buildable); do \
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b || exit 1; done
 	tests/run t-packaging.sh
 	$(MAKE) --no-print-directory canary
-	PCIPROBE_OUT=out/revert-fix scripts/ab --revert-fix $(BRANCH); \
+	PCIPROBE_OUT=out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \
 	  rc=$$?; if [ $$rc -ne 1 ]; then echo "revert-fix check: expected not-fixed (exit 1), got exit $$rc" >&2; exit 1; fi

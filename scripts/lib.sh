@@ -182,7 +182,7 @@ run_checkpatch() {
 }
 
 # kunit_counts SUMMARY: {"pass": P, "fail": F, "skip": S} from the first
-# line of a scripts/ktap-summary output
+# line of a scripts/judge/ktap-summary output
 kunit_counts() {
 	awk 'NR == 1 {split($0, a, /[ =]/); printf "{\"pass\": %d, \"fail\": %d, \"skip\": %d}\n", a[2], a[4], a[6]}' "$1"
 }
@@ -220,7 +220,7 @@ series_state() {
 		usage_die "$t has the $b series half applied ($have of $n; missing:$missing): push or pop it completely"
 	fi
 	if [ $have = 0 ] && ! fix_present "$t/$FIX_FILE"; then
-		usage_die "$t does not carry the fix: apply the $b series first (scripts/apply-series $b $t)"
+		usage_die "$t does not carry the fix: apply the $b series first (scripts/series/apply-series $b $t)"
 	fi
 }
 TOOL_VERSION=1.0

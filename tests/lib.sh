@@ -62,7 +62,7 @@ expect_err() {
 # file the fix touches) copied from the branch's cached Debian tree
 mini_tree() {
 	local src
-	src=$("$TOP/scripts/fetch-source" "$1" 2>/dev/null) || return 1
+	src=$("$TOP/scripts/source/fetch-source" "$1" 2>/dev/null) || return 1
 	mkdir -p "$2/drivers/pci"
 	cp -p "$src/Makefile" "$src/Kconfig" "$2/"
 	cp -p "$src/$FIX_FILE" "$2/$FIX_FILE"

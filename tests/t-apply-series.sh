@@ -2,13 +2,13 @@
 # apply-series: every bad input is one line, a non-zero exit, and leaves the
 # tree byte-for-byte as it was; a good tree gets exactly the series.
 . "$(dirname "$0")/lib.sh"
-AS=$TOP/scripts/apply-series
+AS=$TOP/scripts/series/apply-series
 B=$(default_branch)
 OTHER=$(branch_list | grep -vx "$B" | head -1)
 PATCH=$(series_patches "$B" | head -1)
 
 if ! mini_tree "$B" "$TMP/pristine"; then
-	echo "Bail out! no $B tree: scripts/fetch-source $B failed"
+	echo "Bail out! no $B tree: scripts/source/fetch-source $B failed"
 	exit 1
 fi
 fresh() {	# fresh NAME: a copy of the pristine mini tree

@@ -28,15 +28,15 @@ for b in $(branch_list); do
 		on && /^@@/ {next} on && /^\+/ {print substr($0, 2)} on && /^diff / {on=0}' "$p")
 	[ "$got" = "$(cat "$TOP/kunit/$KUNIT_FILE")" ] || bad="$bad $b:stale"
 done
-ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every series.kunit patch carries kunit/$KUNIT_FILE as it is (scripts/mk-test-patch)" "$bad"
+ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every series.kunit patch carries kunit/$KUNIT_FILE as it is (scripts/series/mk-test-patch)" "$bad"
 
-run_cmd "$TOP/scripts/fetch-source" 4.19
+run_cmd "$TOP/scripts/source/fetch-source" 4.19
 ok "$([ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err && echo 0 || echo 1)" "fetch-source: unknown branch, exit 2" "$(last_err)"
 nb=$(branch_rows | awk '$4 == "-" {print $1; exit}')
-run_cmd "$TOP/scripts/fetch-source" "$nb"
+run_cmd "$TOP/scripts/source/fetch-source" "$nb"
 ok "$([ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tree" "$TMP/last.err" && echo 0 || echo 1)" \
 	"fetch-source: $nb has no Debian package: SKIP (exit 4), not a failure" "$(last_err)"
-run_cmd "$TOP/scripts/fetch-source"
+run_cmd "$TOP/scripts/source/fetch-source"
 ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "fetch-source: no branch: usage, exit 2"
 table=$("$TOP/scripts/branches" --table)
 readme=$(cat "$TOP/README.md")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # check-headers: the real series pass; each missing header is caught.
 . "$(dirname "$0")/lib.sh"
-CH=$TOP/scripts/check-headers
+CH=$TOP/scripts/series/check-headers
 mapfile -t ALL < <(branch_list)
 run_cmd "$CH" "${ALL[@]}"
 ok "$(last_rc)" "every branch's series passes" "$(cat "$TMP/last.out")"

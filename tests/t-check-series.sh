@@ -10,7 +10,7 @@ fi
 A=${NOTREE[0]} B=${NOTREE[1]}
 cp -a "$TOP/patches" "$TMP/patches"
 sed -i '/^Cc: stable/d' "$TMP/patches/$A"/0001-*.patch "$TMP/patches/$B"/0001-*.patch
-PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/check-series" "$A" "$B"
+PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/series/check-series" "$A" "$B"
 ok "$([ "$(last_rc)" = 1 ] && echo 0 || echo 1)" "two broken branches: exit 1"
 ok "$(grep -qx "# FAILED: $A:headers $B:headers" "$TMP/last.out" && echo 0 || echo 1)" \
 	"the summary names both: $A and $B" "$(tail -2 "$TMP/last.out")"

@@ -2,7 +2,7 @@
 # make-mail: pending -> mainline only; a commit id -> the stable form;
 # stable-kernel-rules order; the sender's identity from git config only.
 . "$(dirname "$0")/lib.sh"
-MM=$TOP/scripts/make-mail
+MM=$TOP/scripts/series/make-mail
 B=$(default_branch)
 NEWEST=$(branch_list | tail -1)
 OLDEST=$(branch_list | head -1)

@@ -13,11 +13,11 @@ export PCIPROBE_OUT=$OUT
 nopkg() { [ -z "$(find "$OUT" -name '*.deb' -o -name '*.rpm' 2>/dev/null)" ]; }
 
 printf '# Linux/arm64 %s.1 Kernel Configuration\nCONFIG_ARM64=y\n' "$B" >"$TMP/arm64.config"
-run_cmd "$TOP/scripts/pkg-build" deb "$B" "$TMP/arm64.config"
+run_cmd "$TOP/scripts/packages/pkg-build" deb "$B" "$TMP/arm64.config"
 ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'not an x86_64 kernel config' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
 	"config of another architecture: one line, exit 2, no package" "$(last_err)"
 printf '# Linux/x86 %s.0 Kernel Configuration\nCONFIG_X86_64=y\n' "$OTHER" >"$TMP/other.config"
-run_cmd "$TOP/scripts/pkg-build" rpm "$B" "$TMP/other.config"
+run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B" "$TMP/other.config"
 ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q "made for a $OTHER kernel, not $B" "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
 	"config of another branch: one line, exit 2, no package" "$(last_err)"
 
@@ -38,14 +38,14 @@ done
 # Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
 for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
-	run_cmd env PATH="$(path_without "$tool")" "$TOP/scripts/pkg-build" "$kind" "$B"
+	run_cmd env PATH="$(path_without "$tool")" "$TOP/scripts/packages/pkg-build" "$kind" "$B"
 	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing tool '$tool': install the Debian package '$pkg'" ] && nopkg && echo 0 || echo 1)" \
 		"missing $tool: names the package '$pkg', exit 2, no package" "$(last_err)"
 done
 
 # The canary packages hold the tool and its guide, and the packaged tool
 # gives the verdicts of the saved traces.
-run_cmd "$TOP/scripts/mk-canary" "$TMP/canary"
+run_cmd "$TOP/scripts/packages/mk-canary" "$TMP/canary"
 deb=$(ls "$TMP"/canary/*.deb 2>/dev/null) rpm=$(ls "$TMP"/canary/*.rpm 2>/dev/null)
 ok "$([ "$(last_rc)" = 0 ] && [ -n "$deb" ] && [ -n "$rpm" ] && echo 0 || echo 1)" "canary: .deb and .rpm built" "$(last_err)"
 dpkg-deb -x "$deb" "$TMP/canary/root"

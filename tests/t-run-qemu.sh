@@ -4,7 +4,7 @@
 # kept; never a result. Needs the default branch's A/B kernel, else SKIP.
 . "$(dirname "$0")/lib.sh"
 B=$(default_branch)
-run_cmd "$TOP/scripts/run-qemu" --kernel "$TMP/nope" --initrd "$TMP/nope" --out "$TMP/o"
+run_cmd "$TOP/scripts/boot/run-qemu" --kernel "$TMP/nope" --initrd "$TMP/nope" --out "$TMP/o"
 ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-qemu: error: no kernel image '$TMP/nope'" ] && echo 0 || echo 1)" \
 	"missing kernel image: one line, exit 2" "$(last_err)"
 K=$CACHE/kernels/$B
@@ -12,8 +12,8 @@ if [ ! -f "$K/before/bzImage" ]; then
 	skip "hung guest: infra error after a retry" "no A/B kernel of $B (make ab BRANCH=$B)"
 	done_testing
 fi
-"$TOP/scripts/mk-initramfs" "$K/before/modinst" "$TMP/i.gz"
-PCIPROBE_QEMU_RETRIES=1 run_cmd "$TOP/scripts/run-qemu" --kernel "$K/before/bzImage" --initrd "$TMP/i.gz" \
+"$TOP/scripts/boot/mk-initramfs" "$K/before/modinst" "$TMP/i.gz"
+PCIPROBE_QEMU_RETRIES=1 run_cmd "$TOP/scripts/boot/run-qemu" --kernel "$K/before/bzImage" --initrd "$TMP/i.gz" \
 	--out "$TMP/hang" --nvme 1 --timeout 2
 ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep -q 'infrastructure error: the guest did not power off within 2 s' &&
 	[ -f "$TMP/hang/console.hung-1.log" ] && [ "$(cat "$TMP/hang/retries")" = 1 ] &&
