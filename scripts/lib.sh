@@ -161,13 +161,15 @@ patch_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$@" | sort -u
 }
 
-# newest_checkpatch: scripts/checkpatch.pl of the newest cached tree, or nothing
+# newest_checkpatch: scripts/checkpatch.pl of the newest cached tree, or
+# nothing (status 0 either way: callers decide what a missing one means)
 newest_checkpatch() {
 	local b c
 	for b in $(branch_list | tac); do
 		c=$CACHE/src/$b/$(branch_field "$b" package)/scripts/checkpatch.pl
-		[ -f "$c" ] && { echo "$c"; return; }
+		[ -f "$c" ] && { echo "$c"; return 0; }
 	done
+	return 0
 }
 
 # run_checkpatch CHECKPATCH IGNORE FILE...: run a tree's checkpatch.pl from
