@@ -10,6 +10,9 @@
 
 TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BRANCHES_CONF=${BRANCHES_CONF:-$TOPDIR/branches.conf}
+# Facts that hold for every branch: recipients, package revisions
+# shellcheck source=../project.conf
+. "${PROJECT_CONF:-$TOPDIR/project.conf}"
 PATCHES_DIR=${PATCHES_DIR:-$TOPDIR/patches}
 CACHE=$(realpath -m "${PCIPROBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pciprobe}")
 PROG=${PROG:-$(basename "$0")}
@@ -95,6 +98,16 @@ default_branch() {
 	die "no branch has the 'default' flag in $BRANCHES_CONF" 1
 }
 
+# mainline_branch: the branch flagged "mainline": the newest, whose code
+# family is mainline's (a mainline submission is made against it)
+mainline_branch() {
+	local b
+	for b in $(branch_list); do
+		branch_has_flag "$b" mainline && { echo "$b"; return; }
+	done
+	die "no branch has the 'mainline' flag in $BRANCHES_CONF" 1
+}
+
 # buildable_branches: branches whose source tree can be had here (a Debian package)
 buildable_branches() {
 	branch_rows | awk '$4 != "-" {print $1}'
@@ -142,9 +155,6 @@ ncpus() {
 KUNIT_FILE=pci-probe-numa-kunit.c
 KUNIT_SYM=CONFIG_PCI_PROBE_NUMA_KUNIT_TEST
 
-# The capability the packages provide: `rpm -q --whatprovides` /
-# `dpkg -s` answer which hosts carry the fix.
-FIX_CAPABILITY=pciprobe-fix-pci-async-probe
 
 # patch_upstream FILE: the value of a patch's Upstream-Commit: header
 patch_upstream() {
@@ -189,10 +199,10 @@ kunit_counts() {
 	awk 'NR == 1 {split($0, a, /[ =]/); printf "{\"pass\": %d, \"fail\": %d, \"skip\": %d}\n", a[2], a[4], a[6]}' "$1"
 }
 
-# pkg_version BRANCH: the Debian package's version + "a~pciprobe1": above
+# pkg_version BRANCH: the Debian package's version + DEB_REVISION_SUFFIX: above
 # the build it comes from, below the next official one
 pkg_version() {
-	echo "$(branch_field "$1" version)a~pciprobe1"
+	echo "$(branch_field "$1" version)$DEB_REVISION_SUFFIX"
 }
 
 # packager: "Name <email>" from DEBFULLNAME/DEBEMAIL or git config, else

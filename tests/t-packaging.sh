@@ -30,7 +30,7 @@ echo 0002-second.patch >>"$TMP/patches/$B/series"
 mkdir -p "$TMP/tree/.pc"
 echo "$P" >"$TMP/tree/.pc/applied-patches"
 for k in deb rpm; do
-	PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/mk-$k" "$B" "$TMP/tree" "$TMP/obj" "$OUT/$k"
+	PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/packages/mk-$k" "$B" "$TMP/tree" "$TMP/obj" "$OUT/$k"
 	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'half applied (1 of 2' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
 		"mk-$k: series half applied: one line, exit 2, no package" "$(last_err)"
 done
@@ -70,7 +70,7 @@ else
 		pre=
 		[ $k = rpm ] && pre=--prebuilt
 		# shellcheck disable=SC2086
-		run_cmd "$TOP/scripts/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
+		run_cmd "$TOP/scripts/packages/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
 		left=$(find "$TMP/full" -mindepth 2 | head -3)
 		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep -q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
 			"full disk: mk-$k fails, says so, leaves nothing in the output dir" "$(last_err | tail -2) left: $left"

@@ -47,7 +47,7 @@ ok "$([ -c /dev/null ] && [ "$(head -1 "$TMP/last.out")" = "pass=1 fail=0 skip=0
 # Sources: a buildable branch whose pinned version is gone is a failure
 # that says what the suite has now (was: SKIP, exit 0). Needs the archive.
 cp "$BRANCHES_CONF" "$TMP/branches.conf"
-sed -i -E "s/^($D[[:space:]].*[[:space:]])$(branch_field "$D" version | sed 's/[.~]/\\&/g')([[:space:]])/\\1$(branch_field "$D" checked)-0~gone0\\2/" "$TMP/branches.conf"
+sed -i -E "s/^(${D}[[:space:]].*[[:space:]])$(branch_field "$D" version | sed 's/[.~]/\\&/g')([[:space:]])/\\1$(branch_field "$D" checked)-0~gone0\\2/" "$TMP/branches.conf"
 if grep -q -- '-0~gone0' "$TMP/branches.conf"; then
 	BRANCHES_CONF=$TMP/branches.conf PCIPROBE_CACHE=$TMP/cache run_cmd "$TOP/scripts/source/fetch-source" "$D"
 	if grep -q 'apt-get update .* failed' "$TMP/last.err"; then
