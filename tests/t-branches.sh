@@ -42,6 +42,18 @@ table=$("$TOP/scripts/branches" --table)
 readme=$(cat "$TOP/README.md")
 ok "$([[ $readme == *"$table"* ]] && echo 0 || echo 1)" "README's branch table is scripts/branches --table"
 
+# The top-level series: the default branch's fix series as a distro imports it
+D=$(default_branch)
+ok "$([ "$(grep -v '^#' "$TOP/series")" = "$(series_patches "$D" | sed "s|^|patches/$D/|")" ] && echo 0 || echo 1)" \
+	"series (top level) lists patches/$D/series"
+if mini_tree "$D" "$TMP/mini"; then
+	out=$(cd "$TMP/mini" && QUILT_PATCHES=$TOP QUILT_SERIES=$TOP/series QUILT_PC=.pc quilt --quiltrc - push -a --fuzz=0 2>&1)
+	ok "$([ $? = 0 ] && ! grep -q 'offset\|fuzz' <<<"$out" && fix_present "$TMP/mini/$FIX_FILE" && echo 0 || echo 1)" \
+		"series (top level) pushes with quilt onto the $D tree, fuzz 0, no offset" "$out"
+else
+	ok 1 "the $D source cannot be had here"
+fi
+
 run_cmd "$TOP/scripts/branches" --json
 ok "$([ "$(cat "$TMP/last.out")" = "[$(branch_list | sed 's/.*/"&"/' | paste -sd,)]" ] && echo 0 || echo 1)" "branches --json lists the data file"
 done_testing
