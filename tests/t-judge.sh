@@ -1,0 +1,51 @@
+#!/bin/bash
+# The one judge on saved real guest logs (tests/judge-data/, see its
+# README): judge/side on each boot, ktap-summary on each console, and
+# judge/verdict on pairs of them. Expected results written by hand.
+. "$(dirname "$0")/lib.sh"
+J=$TOP/tests/judge-data
+SIDE=$TOP/scripts/judge/side V=$TOP/scripts/judge/verdict
+n=0
+for e in "$J"/*/expected.side; do
+	c=$(basename "$(dirname "$e")")
+	n=$((n + 1))
+	cp -a "$J/$c" "$TMP/$c"
+	"$SIDE" --source "linux-source-6.12 6.12.117-1~deb12u1" "$TMP/$c" >/dev/null 2>"$TMP/$c.err"
+	rc=$?
+	got=$(jq -r '"status: \(.status)", (if .status == "ok" then "shows_bug: \(.shows_bug)" else "reason: \(.reason)" end)' "$TMP/$c/side.json" 2>&1)
+	want_rc=0
+	grep -q '^status: infra-error' "$e" && want_rc=5
+	ok "$([ "$got" = "$(cat "$e")" ] && [ $rc = $want_rc ] && echo 0 || echo 1)" "side $c: $(head -1 "$e" | cut -d' ' -f2), exit $want_rc" \
+		"$(diff <(cat "$e") <(printf '%s\n' "$got"); echo "exit $rc"; cat "$TMP/$c.err")"
+done
+ok "$([ $n -ge 8 ] && echo 0 || echo 1)" "8 or more saved cases: $n"
+
+for e in "$J"/*/expected.ktap; do
+	c=$(basename "$(dirname "$e")")
+	got=$("$TOP/scripts/judge/ktap-summary" "$J/$c/console.log")
+	ok "$([ "$got" = "$(cat "$e")" ] && echo 0 || echo 1)" "ktap-summary $c" "$(diff <(cat "$e") <(printf '%s\n' "$got"))"
+done
+"$TOP/scripts/judge/ktap-summary" "$J/zero-kunit-cases/console.log" >/dev/null
+ok "$([ $? = 5 ] && echo 0 || echo 1)" "ktap-summary: a console whose KTAP lacks the suite: exit 5"
+"$TOP/scripts/judge/ktap-summary" "$J/6.12-before/console.log" "$TMP/k.ktap" >/dev/null
+ok "$(head -1 "$TMP/k.ktap" | grep -qx 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
+	"ktap-summary LOG KTAP: the KTAP saved, timestamps stripped"
+
+# pair BEFORE AFTER VERDICT EXIT REASON-REGEX
+pair() {
+	local out rc
+	out=$("$V" "$TMP/$1/side.json" "$TMP/$2/side.json" 2>&1)
+	rc=$?
+	ok "$([ "$(jq -r .verdict <<<"$out")" = "$3" ] && [ $rc = "$4" ] && [[ $(jq -r .reason <<<"$out") =~ $5 ]] && echo 0 || echo 1)" \
+		"verdict($1, $2) = $3" "$out"
+}
+pair 6.12-before 6.12-after fixed 0 '^$'
+pair 6.12-before 6.12-before not-fixed 1 'KUnit async case fail.*NVMe probes serialized'
+pair 6.12-after 6.12-after infra-error 5 '^before does not show the bug .*does not reproduce'
+pair precondition-no-testdev 6.12-after infra-error 5 '^before: the KUnit async case was skipped: needs 2\+'
+pair zero-kunit-cases 6.12-after infra-error 5 '^before: zero KUnit cases'
+pair 6.12-before hung infra-error 5 '^after: .*\(hang\)$'
+pair panic 6.12-after infra-error 5 '^before: the guest panicked'
+pair 6.12-before missing-trace infra-error 5 '^after: the guest wrote no results'
+pair 6.12-before no-results infra-error 5 '^after: the guest wrote no results'
+done_testing
