@@ -315,3 +315,36 @@ bench_ratio() {
 		BEGIN {if (wa <= 0 || c <= 0 || m <= 0) exit 1
 		       r = wb / wa; per = int((m + c - 1) / c); i = m / per; printf "%.2f %.2f %.2f\n", r, i, r / i}'
 }
+
+# The machine's own Debian mirror, read from its apt configuration at run
+# time (never written into the repository).
+# apt_uris: "URI SUITE" for every Debian source the machine already has
+apt_uris() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" {print $2, $3}'
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk 'BEGIN {RS=""; FS="\n"}
+			{u=""; s=""; en=1
+			 for (i = 1; i <= NF; i++) {
+				if ($i ~ /^URIs:/) {u=$i; sub(/^URIs:[ \t]*/, "", u)}
+				if ($i ~ /^Suites:/) {s=$i; sub(/^Suites:[ \t]*/, "", s)}
+				if ($i ~ /^Enabled:[ \t]*no/) en=0
+			 }
+			 if (en && u != "" && s != "") {
+				n = split(u, us, " "); m = split(s, ss, " ")
+				for (a = 1; a <= n; a++) for (b = 1; b <= m; b++) print us[a], ss[b]
+			 }}' "$f"
+	done
+}
+
+# pick_uri SECURITY(0|1): the first configured Debian URI of that kind
+pick_uri() {
+	apt_uris | awk -v sec="$1" '
+		$1 !~ /^(https?|file|mirror|cdrom):/ {next}
+		(sec == 1 && $2 ~ /-security$/) || (sec == 0 && $2 !~ /-security$/ && $1 ~ /debian\/?$/) {print $1; exit}'
+}
+
