@@ -348,3 +348,15 @@ pick_uri() {
 		(sec == 1 && $2 ~ /-security$/) || (sec == 0 && $2 !~ /-security$/ && $1 ~ /debian\/?$/) {print $1; exit}'
 }
 
+
+# objdir_for_source OBJDIR BRANCH: empty OBJDIR when it was last used with
+# another source of BRANCH (a new sublevel's tarball carries its own file
+# times, older than the objects: make would not rebuild what changed)
+objdir_for_source() {
+	local want
+	want=$(sha256sum <"$CACHE/src/$2/stamp" | cut -d' ' -f1)
+	[ "$(cat "$1/source-stamp.sha256" 2>/dev/null)" = "$want" ] && return 0
+	rm -rf "$1"
+	mkdir -p "$1"
+	echo "$want" >"$1/source-stamp.sha256"
+}
