@@ -1,6 +1,8 @@
 #!/bin/bash
-# ci/github-actions.yml: valid YAML, a GitHub Actions shape, a matrix taken
-# from branches.conf, and only Makefile targets that exist.
+# ci/github-actions.yml: valid YAML, valid against GitHub's workflow schema
+# (action-validator), a GitHub Actions shape, a matrix taken from
+# branches.conf, and only Makefile targets that exist.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 Y=$TOP/ci/github-actions.yml
 if ! command -v yamllint >/dev/null; then
@@ -8,6 +10,37 @@ if ! command -v yamllint >/dev/null; then
 else
 	out=$(yamllint -d '{extends: default, rules: {line-length: {max: 120}, document-start: disable, truthy: disable}}' "$Y" 2>&1)
 	ok $? "yamllint" "$out"
+fi
+# The GitHub workflow schema, checked by action-validator (npm package,
+# pinned; installed once into the cache, never into this tree).
+AV_VERSION=0.6.0
+AV_DIR=$CACHE/npm
+AV=$AV_DIR/node_modules/.bin/action-validator
+av_version() {
+	node -p "require('$AV_DIR/node_modules/@action-validator/$1/package.json').version" 2>/dev/null
+}
+if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+	skip "GitHub workflow schema (action-validator $AV_VERSION)" "npm not installed (scripts/install-deps)"
+else
+	rc=0 out=
+	if [ ! -x "$AV" ] || [ "$(av_version cli)" != $AV_VERSION ] || [ "$(av_version core)" != $AV_VERSION ]; then
+		out=$(npm install --prefix "$AV_DIR" --save-exact --no-audit --no-fund --loglevel=error \
+			"@action-validator/cli@$AV_VERSION" "@action-validator/core@$AV_VERSION" 2>&1) ||
+			{ rc=1; out="npm install @action-validator/cli@$AV_VERSION into $AV_DIR failed: $out"; }
+	fi
+	if [ $rc = 0 ]; then
+		out=$("$AV" "$Y" 2>&1)
+		rc=$?
+	fi
+	# its JSON report, one line per innermost error (path: detail)
+	# shellcheck disable=SC2016  # JavaScript
+	[ $rc = 0 ] || out=$(node -e '
+		const seen = new Set();
+		const walk = e => e.states ? e.states.forEach(s => s.errors.forEach(walk))
+			: seen.add(`${e.path || "/"}: ${e.detail || e.title}`);
+		JSON.parse(process.argv[1]).errors.forEach(walk);
+		console.log([...seen].join("\n"));' "$out" 2>/dev/null || printf '%s\n' "$out")
+	ok $rc "GitHub workflow schema: action-validator $AV_VERSION" "$out"
 fi
 out=$(/usr/bin/python3 - "$Y" 2>&1 <<'PY'
 import sys, yaml
@@ -43,5 +76,5 @@ bad=
 for t in $targets; do
 	make -C "$TOP" -n "$t" >/dev/null 2>&1 || bad="$bad $t"
 done
-ok "$([ -n "$targets" ] && [ -z "$bad" ] && echo 0 || echo 1)" "its make targets exist:$(echo $targets)" "missing:$bad"
+ok "$([ -n "$targets" ] && [ -z "$bad" ] && echo 0 || echo 1)" "its make targets exist: ${targets//$'\n'/ }" "missing:$bad"
 done_testing
