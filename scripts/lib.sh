@@ -360,3 +360,52 @@ objdir_for_source() {
 	mkdir -p "$1"
 	echo "$want" >"$1/source-stamp.sha256"
 }
+
+# apt_fetch_deb PKG VERSION SUITE WHERE: download one Debian package at a
+# pinned version from SUITE of the machine's own mirror, with a private apt
+# state under the cache (the system's apt is never touched), verify it
+# against the signed index, print its path. WHERE says where the pin is
+# written, for the message when the suite no longer has that version.
+apt_fetch_deb() {
+	local pkg=$1 ver=$2 suite=$3 where=$4 uri want now deb
+	need apt-get:apt dpkg-deb:dpkg sha256sum:coreutils
+	local aptdir=$CACHE/apt keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial" "$CACHE/debs"
+	case $suite in
+	*-security) uri=$(pick_uri 1) ;;
+	*) uri=$(pick_uri 0) ;;
+	esac
+	[ -n "$uri" ] || die "no Debian mirror for suite $suite found in the machine's apt configuration (/etc/apt/sources.list*)" 2
+	[ -r "$keyring" ] || usage_die "missing $keyring: install the Debian package 'debian-archive-keyring'"
+	local list=$aptdir/sources-$suite.list
+	echo "deb [signed-by=$keyring] $uri $suite main" >"$list"
+	local opts=(-o "Dir::Etc::sourcelist=$list" -o "Dir::Etc::sourceparts=-"
+		-o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir"
+		-o "Dir::Cache::archives=$aptdir/archives" -o "APT::Sandbox::User=root"
+		-o "Debug::NoLocking=1")
+	want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
+	if [ -z "$want" ]; then
+		phase "apt index for $suite (private state in $aptdir)"
+		apt-get "${opts[@]}" -q update >"$aptdir/update.log" 2>&1 ||
+			die "apt-get update for $suite failed (see $aptdir/update.log)" 1
+		phase_end
+		want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
+		if [ -z "$want" ]; then
+			now=$(apt-cache "${opts[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | paste -sd' ')
+			die "$pkg $ver (pinned in $where) is not in $suite (any more: suites drop superseded versions); $suite has now: ${now:-no $pkg at all}" 1
+		fi
+	fi
+	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1 || true)
+	if [ -z "$deb" ] || [ "$(sha256sum "$deb" | awk '{print $1}')" != "$want" ]; then
+		phase "download $pkg $ver from $suite"
+		rm -f "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb
+		(cd "$CACHE/debs" && apt-get "${opts[@]}" -q download "$pkg=$ver" >"$aptdir/download.log" 2>&1) ||
+			die "downloading $pkg $ver failed (see $aptdir/download.log)" 1
+		phase_end
+		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1 || true)
+	fi
+	[ -n "$deb" ] || die "apt-get download left no ${pkg}_${ver}_*.deb in $CACHE/debs" 1
+	[ "$(sha256sum "$deb" | awk '{print $1}')" = "$want" ] ||
+		die "sha256 of $deb does not match the signed index; remove it and run again" 1
+	echo "$deb"
+}
