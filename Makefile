@@ -3,8 +3,9 @@
 #   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof, .deb/.rpm booted
 #   make ab [BRANCH=X]                A/B proof (all buildable branches without BRANCH)
 #   make bench [BRANCH=X]             probe-window ratio before/after (all buildable without BRANCH)
-#   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/, then boot the packaged kernel
-#   make rpm BRANCH=X [CONFIG=file]   .rpm kernel package in out/X/rpm/, then boot the packaged kernel
+#   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/ (the stock Debian config, trimmed; or CONFIG)
+#   make rpm BRANCH=X [CONFIG=file]   .rpm kernel package in out/X/rpm/ (the same kernel)
+#   make deb|rpm BRANCH=X TEST=1      packages of the A/B test kernel, then boot it (pkg-check)
 #   make canary                       the probe report tool as its own .deb and .rpm (out/canary/)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
@@ -18,6 +19,7 @@ BRANCH ?= $(shell scripts/branches --default)
 KSRC ?=
 UPSTREAM ?=
 CONFIG ?=
+TEST ?=
 
 .PHONY: all help branches run fetch apply check-series ab bench deb rpm canary mail test check
 
@@ -33,7 +35,7 @@ branches:
 run:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/check-series $(BRANCH)
 	scripts/proof/ab $(BRANCH)
-	$(MAKE) --no-print-directory deb rpm BRANCH=$(BRANCH)
+	$(MAKE) --no-print-directory deb rpm BRANCH=$(BRANCH) TEST=1
 	@jq -r '"packages: " + ([.packages | to_entries[] | "\(.key) \(.value.verdict)"] | join(", "))' out/$(BRANCH)/result.json
 
 # Without BRANCH on the command line: every buildable branch, and a table.
@@ -55,8 +57,8 @@ check-series:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/check-series $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
 
 deb rpm:
-	scripts/packages/pkg-build $@ $(BRANCH) $(CONFIG)
-	scripts/packages/pkg-check $@ $(BRANCH)
+	scripts/packages/pkg-build $(if $(TEST),--test) $@ $(BRANCH) $(CONFIG)
+	$(if $(TEST),scripts/packages/pkg-check $@ $(BRANCH))
 
 canary:
 	scripts/packages/mk-canary out/canary
@@ -76,7 +78,7 @@ test:
 check: test check-series
 	scripts/proof/ab-all
 	for b in $$(scripts/branches --buildable); do \
-	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b || exit 1; done
+	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b TEST=1 || exit 1; done
 	tests/run t-run-qemu.sh t-packaging.sh
 	$(MAKE) --no-print-directory canary
 	PCIPROBE_OUT=$(CURDIR)/out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \

@@ -409,3 +409,12 @@ apt_fetch_deb() {
 		die "sha256 of $deb does not match the signed index; remove it and run again" 1
 	echo "$deb"
 }
+
+# stock_kernel BRANCH: "PACKAGE VERSION SUITE" of the branch's stock Debian
+# kernel (scripts/system/stock-kernels), or "- - - WHY" when there is none
+stock_kernel() {
+	local f=$TOPDIR/scripts/system/stock-kernels
+	[ -r "$f" ] || die "cannot read $f" 1
+	awk -v b="$1" '!/^#/ && $1 == b {if ($2 == "-") {$1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print "- - -", $0} else print $2, $3, $4; found=1}
+		END {exit !found}' "$f" || usage_die "no line for branch $1 in $f"
+}
