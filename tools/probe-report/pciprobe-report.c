@@ -3,11 +3,15 @@
  * pciprobe-report: one line per PCI probe from a kprobe trace, a verdict
  * per NUMA node, and an exit status a rollout script can act on.
  *
- * Input: tracefs text with these events (pciprobe-report --setup places them):
- *   p:pciprobe/pstart local_pci_probe
- *   r:pciprobe/pend   local_pci_probe ret=$retval
- *   p:pciprobe/pdev   __pm_runtime_resume dev=+0(+0(%di)):string
- *   p:pciprobe/pbound device_links_driver_bound dev=+0(+0(%di)):string
+ * Input: tracefs text with the events of pp_events[] (tracefs.c; --setup
+ * places them):
+ *   pstart  local_pci_probe             (entry)
+ *   pend    local_pci_probe             (return)
+ *   pdev    __pm_runtime_resume         dev=<name>
+ *   pbound  device_links_driver_bound   dev=<name>
+ *   async_drv, async_dev   __driver_attach_async_helper,
+ *                          __device_attach_async_helper   dev=<name>
+ *   async_drv_end, async_dev_end   their returns
  * pstart opens a probe in its task, the first pdev in it names the device,
  * pend closes it; where the return probe does not fire (seen on 6.12 with
  * a tiny config), the device's pbound, its bind right after the probe,
@@ -15,15 +19,34 @@
  * plus, in a saved file, annotation lines written by the guest:
  *   # pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme
  *   # pciprobe-node: 1 cpus=2-3
+ *   # pciprobe-profile: <event> <hits> <misses>   (kprobe_profile)
  * With --live the trace is read from tracefs and the annotations from sysfs.
  *
- * A node is "serialized" when all its probes ran on one CPU in per-CPU
- * workqueue workers (kworker/N:M), "fixed" when they ran in unbound
+ * Asynchronous or synchronous: the driver core runs an asynchronous probe
+ * inside an async helper for the device. A helper entry for device D in
+ * task T opens a window; it ends at whichever comes first: D's bind
+ * (pbound), T's helper return, or T's next helper entry (a return that was
+ * not recorded: a kretprobe may miss). A probe of
+ * D that starts inside a window of D is asynchronous: in T itself (probed
+ * in place: the fix, or no node) or in a per-CPU worker that T waits for in
+ * work_on_cpu() (the bug); the helper holds D's lock, so no other probe of
+ * D can start meanwhile. Every other probe is synchronous (a sysfs bind, a
+ * driver that does not ask for async probing): the fix changes nothing for
+ * it, it goes to kworker/N:M with or without the fix. Async-ness counts as
+ * recorded when the trace holds helper events, its profile lines name them,
+ * or (--live) kprobe_events has them; then only asynchronous probes are
+ * judged. A trace without (an older --setup or guest) is judged as before,
+ * every probe, with a note on stderr.
+ *
+ * A node is "serialized" when all its judged probes ran on one CPU in
+ * per-CPU workqueue workers (kworker/N:M), "fixed" when they ran in unbound
  * workers (kworker/uN:M) on more than one CPU (start or end: unbound
- * workers migrate) or overlapping in time, else "cannot tell".
+ * workers migrate) or overlapping in time, else "cannot tell" (also: only
+ * synchronous probes, with a hint on how to ask for async probing).
  *
  * Exit: 0 fixed (no node serialized, at least one parallel), 1 serialized,
- * 2 cannot tell (also bad usage or unreadable input).
+ * 2 cannot tell (also bad usage, unreadable input, a failed --setup,
+ * --teardown or --boot; those exit 0 when done).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -36,13 +59,17 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "pciprobe-report.h"
+
 #define MAX_PROBES	1024
 #define MAX_OPEN	256
 #define MAX_DEVS	1024
 #define MAX_NODES	64
+#define MAX_WINS	4096
 #define NAME_LEN	64
 
 enum verdict { V_FIXED, V_SERIALIZED, V_CANNOT_TELL };
+enum ptype { P_UNKNOWN, P_ASYNC, P_SYNC };
 
 struct probe {
 	char dev[NAME_LEN];
@@ -55,6 +82,17 @@ struct probe {
 	uint64_t end_ns;
 	bool done;
 	bool by_bind;		/* ended by pbound, not pend */
+	enum ptype type;	/* P_UNKNOWN: async-ness not recorded */
+};
+
+/* an async helper's run for one device: the async probes of dev start in it */
+struct async_win {
+	char dev[NAME_LEN];
+	int pid;		/* the helper's task */
+	uint64_t start_ns;
+	uint64_t end_ns;	/* dev's bind, pid's return or next helper: the first */
+	bool open;		/* no end seen yet */
+	bool bound;		/* end_ns is dev's bind (pbound), not a return */
 };
 
 struct devinfo {
@@ -77,6 +115,10 @@ struct report {
 	int ndevs;
 	struct nodeinfo nodes[MAX_NODES];
 	int nnodes;
+	struct async_win wins[MAX_WINS];
+	int nwins;
+	bool async_recorded;		/* helper events placed: async told from sync */
+	uint64_t dropped;		/* events the ring buffer overwrote */
 	char kernel[NAME_LEN];
 	char async[NAME_LEN];
 	int skipped_lines;
@@ -88,13 +130,32 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pciprobe-report [--json] [--driver NAME] [FILE | --live [--tracefs DIR]]\n"
-		"       pciprobe-report --setup [--tracefs DIR]\n"
+		"       pciprobe-report --setup | --teardown [--tracefs DIR]\n"
+		"       pciprobe-report --boot enable|disable [--kernel KVER]\n"
 		"  FILE         a saved trace (default: standard input)\n"
 		"  --live       read DIR/trace and sysfs on this host (DIR: /sys/kernel/tracing)\n"
 		"  --setup      place the kprobe events in DIR and enable them (root)\n"
+		"  --teardown   disable and remove them again (root)\n"
+		"  --boot       record from the initramfs on at the next boots, or stop that\n"
+		"               (initramfs-tools; runs update-initramfs -u -k KVER, default all)\n"
 		"  --driver     only probes of devices bound to NAME\n"
 		"  --json       JSON instead of text\n"
-		"exit: 0 fixed, 1 serialized, 2 cannot tell or error\n");
+		"exit: 0 fixed, 1 serialized, 2 cannot tell or error (--setup, --teardown,\n"
+		"      --boot: 0 done, 2 error)\n");
+}
+
+const char *pp_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+int pp_join(char *out, size_t n, const char *a, const char *b)
+{
+	int len = snprintf(out, n, "%s%s", a, b);
+
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
 /* copy at most n - 1 bytes of src and terminate: names are truncated */
@@ -176,6 +237,8 @@ static void parse_annotation(struct report *r, const char *line)
 		;
 	else if (!strncmp(line, "# pciprobe-async: ", 18))
 		copy_str(r->async, line + 18, sizeof(r->async));
+	else if (sscanf(line, "# pciprobe-profile: %63s", drv) == 1 && !strncmp(drv, "async_", 6))
+		r->async_recorded = true;	/* the helper events were placed */
 }
 
 static int open_probe_of(struct report *r, int pid)
@@ -184,6 +247,148 @@ static int open_probe_of(struct report *r, int pid)
 		if (r->probes[r->open[i]].pid == pid)
 			return i;
 	return -1;
+}
+
+/* the dev="..." argument of an event into name; -EINVAL if there is none */
+static int dev_arg(const char *rest, char *name, size_t n)
+{
+	const char *d = strstr(rest, "dev=\"");
+
+	if (!d)
+		return -EINVAL;
+	d += 5;
+	snprintf(name, n, "%.*s", (int)strcspn(d, "\""), d);
+	return 0;
+}
+
+static void close_open(struct report *r, int o)
+{
+	memmove(&r->open[o], &r->open[o + 1], (size_t)(r->nopen - o - 1) * sizeof(int));
+	r->nopen--;
+}
+
+static void ev_pstart(struct report *r, const char *comm, int pid, int cpu, uint64_t ts)
+{
+	struct probe *pr;
+
+	if (r->nprobes >= MAX_PROBES || r->nopen >= MAX_OPEN)
+		return;
+	pr = &r->probes[r->nprobes];
+	memset(pr, 0, sizeof(*pr));
+	pr->pid = pid;
+	pr->cpu = cpu;
+	pr->start_ns = ts;
+	copy_str(pr->comm, comm, sizeof(pr->comm));
+	r->open[r->nopen++] = r->nprobes++;
+}
+
+static void ev_pdev(struct report *r, int pid, const char *rest)
+{
+	int o = open_probe_of(r, pid);
+	struct probe *pr;
+
+	if (o < 0)
+		return;
+	pr = &r->probes[r->open[o]];
+	if (pr->dev[0])
+		return;		/* the first device named inside the probe */
+	dev_arg(rest, pr->dev, sizeof(pr->dev));
+}
+
+/* D bound: an async window of D without a return ends here at the latest */
+static void bound_wins(struct report *r, const char *name, uint64_t ts)
+{
+	for (int i = 0; i < r->nwins; i++) {
+		struct async_win *w = &r->wins[i];
+
+		if (w->open && !w->bound && !strcmp(w->dev, name)) {
+			w->end_ns = ts;
+			w->bound = true;
+		}
+	}
+}
+
+static void ev_pbound(struct report *r, const char *rest, uint64_t ts)
+{
+	char name[NAME_LEN];
+
+	if (dev_arg(rest, name, sizeof(name)))
+		return;
+	bound_wins(r, name, ts);
+	for (int i = 0; i < r->nopen; i++) {
+		struct probe *pr = &r->probes[r->open[i]];
+
+		if (strcmp(pr->dev, name))
+			continue;
+		pr->end_ns = ts;
+		pr->cpu_end = pr->cpu;	/* the bind runs in the waiting task */
+		pr->done = true;
+		pr->by_bind = true;
+		copy_str(pr->caller, "driver-bound", sizeof(pr->caller));
+		close_open(r, i);
+		break;
+	}
+}
+
+static void ev_pend(struct report *r, int pid, int cpu, const char *rest, uint64_t ts)
+{
+	int o = open_probe_of(r, pid);
+	const char *c = strchr(rest, '(');
+	struct probe *pr;
+
+	if (o < 0)
+		return;
+	pr = &r->probes[r->open[o]];
+	pr->end_ns = ts;
+	pr->cpu_end = cpu;
+	pr->done = true;
+	if (c)	/* "(work_for_cpu_fn+0x1a/0x30 <- local_pci_probe)" */
+		snprintf(pr->caller, sizeof(pr->caller), "%.*s",
+			 (int)strcspn(c + 1, "+ )"), c + 1);
+	close_open(r, o);
+}
+
+/* the helper of pid returned (or ran another one): its window ends */
+static void end_win_of(struct report *r, int pid, uint64_t ts)
+{
+	for (int i = r->nwins - 1; i >= 0; i--) {
+		struct async_win *w = &r->wins[i];
+
+		if (w->open && w->pid == pid) {
+			w->open = false;
+			if (!w->bound)
+				w->end_ns = ts;
+			return;
+		}
+	}
+}
+
+static void ev_async(struct report *r, int pid, const char *rest, uint64_t ts)
+{
+	struct async_win *w;
+
+	r->async_recorded = true;
+	end_win_of(r, pid, ts);		/* a task runs one helper at a time */
+	if (r->nwins >= MAX_WINS)
+		return;
+	w = &r->wins[r->nwins];
+	memset(w, 0, sizeof(*w));
+	if (dev_arg(rest, w->dev, sizeof(w->dev)))
+		return;
+	w->pid = pid;
+	w->start_ns = ts;
+	w->end_ns = UINT64_MAX;
+	w->open = true;
+	r->nwins++;
+}
+
+static bool is_async_event(const char *ev, bool *is_end)
+{
+	*is_end = false;
+	if (!strcmp(ev, "async_drv") || !strcmp(ev, "async_dev"))
+		return true;
+	*is_end = true;
+	return !strcmp(ev, "async_drv_end") || !strcmp(ev, "async_dev_end");
 }
 
 /*
@@ -196,6 +401,7 @@ static void parse_event(struct report *r, const char *line)
 	char comm[NAME_LEN], evname[NAME_LEN];
 	uint64_t ts = 0;
 	int pid, cpu;
+	bool is_end;
 
 	while ((p = strstr(p, " [")) != NULL) {
 		const char *q = p + 2;
@@ -249,68 +455,49 @@ static void parse_event(struct report *r, const char *line)
 	snprintf(evname, sizeof(evname), "%.*s", (int)(rest - ev), ev);
 	rest++;
 
-	if (!strcmp(evname, "pstart")) {
-		struct probe *pr;
+	if (!strcmp(evname, "pstart"))
+		ev_pstart(r, comm, pid, cpu, ts);
+	else if (!strcmp(evname, "pdev"))
+		ev_pdev(r, pid, rest);
+	else if (!strcmp(evname, "pbound"))
+		ev_pbound(r, rest, ts);
+	else if (!strcmp(evname, "pend"))
+		ev_pend(r, pid, cpu, rest, ts);
+	else if (is_async_event(evname, &is_end) && !is_end)
+		ev_async(r, pid, rest, ts);
+	else if (is_async_event(evname, &is_end) && is_end) {
+		r->async_recorded = true;
+		end_win_of(r, pid, ts);
+	}
+}
 
-		if (r->nprobes >= MAX_PROBES || r->nopen >= MAX_OPEN)
-			return;
-		pr = &r->probes[r->nprobes];
-		memset(pr, 0, sizeof(*pr));
-		pr->pid = pid;
-		pr->cpu = cpu;
-		pr->start_ns = ts;
-		copy_str(pr->comm, comm, sizeof(pr->comm));
-		r->open[r->nopen++] = r->nprobes++;
-	} else if (!strcmp(evname, "pdev")) {
-		int o = open_probe_of(r, pid);
-		const char *d = strstr(rest, "dev=\"");
-		struct probe *pr;
+/* "# entries-in-buffer/entries-written: 20/20   #P:4": events overwritten? */
+static void parse_header(struct report *r, const char *line)
+{
+	unsigned long long in, written;
 
-		if (o < 0 || !d)
-			return;
-		pr = &r->probes[r->open[o]];
-		if (pr->dev[0])
-			return;		/* the first device named inside the probe */
-		d += 5;
-		snprintf(pr->dev, sizeof(pr->dev), "%.*s", (int)strcspn(d, "\""), d);
-	} else if (!strcmp(evname, "pbound")) {
-		const char *d = strstr(rest, "dev=\"");
-		char name[NAME_LEN];
+	if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu", &in, &written) == 2 &&
+	    written > in)
+		r->dropped += written - in;
+}
 
-		if (!d)
-			return;
-		d += 5;
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(d, "\""), d);
-		for (int i = 0; i < r->nopen; i++) {
-			struct probe *pr = &r->probes[r->open[i]];
+/* each probe async (inside a window of its device) or sync; after reading */
+static void classify(struct report *r)
+{
+	for (int i = 0; i < r->nprobes; i++) {
+		struct probe *p = &r->probes[i];
 
-			if (strcmp(pr->dev, name))
-				continue;
-			pr->end_ns = ts;
-			pr->cpu_end = pr->cpu;	/* the bind runs in the waiting task */
-			pr->done = true;
-			pr->by_bind = true;
-			copy_str(pr->caller, "driver-bound", sizeof(pr->caller));
-			memmove(&r->open[i], &r->open[i + 1], (size_t)(r->nopen - i - 1) * sizeof(int));
-			r->nopen--;
-			break;
+		p->type = P_UNKNOWN;
+		if (!r->async_recorded)
+			continue;
+		p->type = P_SYNC;
+		for (int k = 0; k < r->nwins; k++) {
+			const struct async_win *w = &r->wins[k];
+
+			if (!strcmp(w->dev, p->dev) && w->start_ns <= p->start_ns &&
+			    p->start_ns <= w->end_ns)
+				p->type = P_ASYNC;
 		}
-	} else if (!strcmp(evname, "pend")) {
-		int o = open_probe_of(r, pid);
-		const char *c = strchr(rest, '(');
-		struct probe *pr;
-
-		if (o < 0)
-			return;
-		pr = &r->probes[r->open[o]];
-		pr->end_ns = ts;
-		pr->cpu_end = cpu;
-		pr->done = true;
-		if (c)	/* "(work_for_cpu_fn+0x1a/0x30 <- local_pci_probe)" */
-			snprintf(pr->caller, sizeof(pr->caller), "%.*s",
-				 (int)strcspn(c + 1, "+ )"), c + 1);
-		memmove(&r->open[o], &r->open[o + 1], (size_t)(r->nopen - o - 1) * sizeof(int));
-		r->nopen--;
 	}
 }
 
@@ -322,6 +509,8 @@ static int read_trace(struct report *r, FILE *f)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!strncmp(line, "# pciprobe-", 11))
 			parse_annotation(r, line);
+		else if (!strncmp(line, "# entries-in-buffer/", 20))
+			parse_header(r, line);
 		else if (line[0] != '#' && line[0])
 			parse_event(r, line);
 	}
@@ -385,49 +574,6 @@ static void read_sysfs(struct report *r)
 		copy_str(r->kernel, buf, sizeof(r->kernel));
 }
 
-static int write_str(const char *path, const char *s, bool append)
-{
-	FILE *f = fopen(path, append ? "a" : "w");
-
-	if (!f)
-		return -errno;
-	if (fputs(s, f) < 0 || fclose(f)) {
-		return -EIO;
-	}
-	return 0;
-}
-
-static int setup_events(const char *tracefs)
-{
-	static const char *const ev[] = {
-		"p:pciprobe/pstart local_pci_probe\n",
-		"r:pciprobe/pend local_pci_probe ret=$retval\n",
-		"p:pciprobe/pdev __pm_runtime_resume dev=+0(+0(%di)):string\n",
-		"p:pciprobe/pbound device_links_driver_bound dev=+0(+0(%di)):string\n",
-	};
-	char path[PATH_MAX];
-	int err;
-
-	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
-	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
-		err = write_str(path, ev[i], true);
-		if (err && err != -EBUSY) {
-			fprintf(stderr, "pciprobe-report: cannot add '%.*s' to %s: %s\n",
-				(int)strcspn(ev[i], "\n"), ev[i], path, strerror(-err));
-			return err;
-		}
-	}
-	snprintf(path, sizeof(path), "%s/events/pciprobe/enable", tracefs);
-	err = write_str(path, "1\n", false);
-	if (!err) {
-		snprintf(path, sizeof(path), "%s/tracing_on", tracefs);
-		err = write_str(path, "1\n", false);
-	}
-	if (err)
-		fprintf(stderr, "pciprobe-report: cannot enable %s: %s\n", path, strerror(-err));
-	return err;
-}
-
 static bool is_percpu_worker(const char *comm)
 {
 	const char *p = comm;
@@ -468,9 +614,16 @@ static int node_of(const struct report *r, const struct probe *p)
 	return d ? d->node : -1;
 }
 
+/* a probe the verdict looks at: async ones, or all when that is not recorded */
+static bool judged(const struct report *r, const struct probe *p)
+{
+	return !r->async_recorded || p->type == P_ASYNC;
+}
+
 struct node_result {
 	int node;
-	int nprobes;
+	int nprobes;		/* judged */
+	int nsync;		/* synchronous, not judged */
 	int ncpus;
 	int cpus[64];
 	bool all_percpu;
@@ -482,20 +635,29 @@ struct node_result {
 	const char *why;
 };
 
-static void judge_node(const struct report *r, const char *driver, int node,
-		       struct node_result *nr)
+static void add_cpu(struct node_result *nr, int cpu)
+{
+	for (int c = 0; c < nr->ncpus; c++)
+		if (nr->cpus[c] == cpu)
+			return;
+	if (nr->ncpus < 64)
+		nr->cpus[nr->ncpus++] = cpu;
+}
+
+/* the probes of node (and driver) that the verdict looks at: CPUs, time */
+static void gather_node(const struct report *r, const char *driver, struct node_result *nr)
 {
 	uint64_t first = UINT64_MAX, last = 0;
 
-	memset(nr, 0, sizeof(*nr));
-	nr->node = node;
-	nr->all_percpu = nr->all_unbound = true;
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct probe *p = &r->probes[i];
-		bool seen = false;
 
-		if (!selected(r, p, driver) || node_of(r, p) != node)
+		if (!selected(r, p, driver) || node_of(r, p) != nr->node)
 			continue;
+		if (!judged(r, p)) {
+			nr->nsync++;
+			continue;
+		}
 		nr->nprobes++;
 		first = p->start_ns < first ? p->start_ns : first;
 		last = p->end_ns > last ? p->end_ns : last;
@@ -503,27 +665,33 @@ static void judge_node(const struct report *r, const char *driver, int node,
 		nr->all_percpu &= is_percpu_worker(p->comm) && p->cpu == p->cpu_end;
 		nr->all_unbound &= is_unbound_worker(p->comm);
 		/* An unbound worker may migrate: count where it ended too. */
-		for (int e = 0; e < 2; e++) {
-			int cpu = e ? p->cpu_end : p->cpu;
-
-			seen = false;
-			for (int c = 0; c < nr->ncpus; c++)
-				seen |= nr->cpus[c] == cpu;
-			if (!seen && nr->ncpus < 64)
-				nr->cpus[nr->ncpus++] = cpu;
-		}
+		add_cpu(nr, p->cpu);
+		add_cpu(nr, p->cpu_end);
 		for (int j = 0; j < i; j++) {
 			const struct probe *q = &r->probes[j];
 
-			if (selected(r, q, driver) && node_of(r, q) == node &&
+			if (selected(r, q, driver) && judged(r, q) && node_of(r, q) == nr->node &&
 			    p->start_ns < q->end_ns && q->start_ns < p->end_ns)
 				nr->overlap = true;
 		}
 	}
 	nr->window_ns = nr->nprobes ? last - first : 0;
-	if (nr->nprobes < 2) {
+}
+
+static void judge_node(const struct report *r, const char *driver, int node,
+		       struct node_result *nr)
+{
+	memset(nr, 0, sizeof(*nr));
+	nr->node = node;
+	nr->all_percpu = nr->all_unbound = true;
+	gather_node(r, driver, nr);
+	if (!nr->nprobes && nr->nsync) {
 		nr->v = V_CANNOT_TELL;
-		nr->why = "fewer than 2 probes";
+		nr->why = "only synchronous probes: the fix changes nothing for them";
+	} else if (nr->nprobes < 2) {
+		nr->v = V_CANNOT_TELL;
+		nr->why = r->async_recorded ? "fewer than 2 asynchronous probes" :
+					      "fewer than 2 probes";
 	} else if (nr->all_percpu && nr->ncpus == 1) {
 		nr->v = V_SERIALIZED;
 		nr->why = "all on one CPU in per-CPU workers";
@@ -580,19 +748,153 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static enum verdict report_out(const struct report *r, const char *driver, bool json)
+static const char *const ptype_name[] = { "unknown", "async", "sync" };
+
+/* the driver of a node's sync probes (for the hint), "" if several */
+static const char *sync_driver(const struct report *r, const char *driver, int node)
 {
-	int nodes[MAX_NODES], nn = nodes_with_probes(r, driver, nodes);
-	struct node_result res[MAX_NODES];
-	enum verdict v = V_CANNOT_TELL;
+	const char *name = NULL;
+
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct probe *p = &r->probes[i];
+		const struct devinfo *d = probe_dev(r, p);
+
+		if (!selected(r, p, driver) || node_of(r, p) != node || judged(r, p) || !d)
+			continue;
+		if (name && strcmp(name, d->driver))
+			return "";
+		name = d->driver;
+	}
+	return name ? name : "";
+}
+
+static void text_hint(const struct report *r, const char *driver, const struct node_result *res, int nn)
+{
+	const char *drv = NULL;
+
+	for (int k = 0; k < nn && !drv; k++)
+		if (!res[k].nprobes && res[k].nsync)
+			drv = sync_driver(r, driver, res[k].node);
+	if (!drv)
+		return;
+	if (!*drv)
+		drv = "DRIVER";
+	printf("hint: only synchronous probes (a sysfs bind, or a driver that does not ask for "
+	       "async probing): for a verdict boot with %s.async_probe=1 or driver_async_probe=%s "
+	       "on the kernel command line (or: modprobe %s async_probe=1)\n", drv, drv, drv);
+}
+
+static void text_node(const struct report *r, const struct node_result *nr)
+{
+	printf("node %d (CPUs %s): %s: ", nr->node, node_cpus(r, nr->node), verdict_name[nr->v]);
+	if (r->async_recorded && !nr->nprobes) {
+		printf("0 async probes (%s)", nr->why);
+	} else {
+		printf("%d %sprobes on CPU", nr->nprobes, r->async_recorded ? "async " : "");
+		for (int c = 0; c < nr->ncpus; c++)
+			printf("%s%d", c ? "," : " ", nr->cpus[c]);
+		printf(" (%s), window %llu ns, sum %llu ns", nr->why,
+		       (unsigned long long)nr->window_ns, (unsigned long long)nr->sum_ns);
+	}
+	if (nr->nsync)
+		printf("; %d sync probes not judged", nr->nsync);
+	putchar('\n');
+}
+
+static void text_out(const struct report *r, const char *driver, const struct node_result *res,
+		     int nn, enum verdict v)
+{
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct probe *p = &r->probes[i];
+		const struct devinfo *d = probe_dev(r, p);
+
+		if (!selected(r, p, driver))
+			continue;
+		printf("%s %s: CPU: %d, COMM: %s, probe cost: %llu ns", d ? d->driver : "?",
+		       p->dev[0] ? p->dev : "?", p->cpu, p->comm,
+		       (unsigned long long)(p->end_ns - p->start_ns));
+		if (r->async_recorded)
+			printf(", %s", ptype_name[p->type]);
+		putchar('\n');
+	}
+	for (int k = 0; k < nn; k++)
+		text_node(r, &res[k]);
+	text_hint(r, driver, res, nn);
+	printf("verdict: %s\n", verdict_name[v]);
+}
+
+static void json_probe(const struct report *r, const struct probe *p, uint64_t t0)
+{
+	const struct devinfo *d = probe_dev(r, p);
+
+	printf("\n    {\"device\": ");
+	json_str(p->dev);
+	printf(", \"driver\": ");
+	json_str(d ? d->driver : "");
+	printf(", \"node\": %d, \"cpu\": %d, \"cpu_end\": %d, \"comm\": ",
+	       d ? d->node : -1, p->cpu, p->cpu_end);
+	json_str(p->comm);
+	printf(", \"worker\": \"%s\", \"probe_type\": \"%s\", \"caller\": ",
+	       is_percpu_worker(p->comm) ? "per-cpu" :
+	       is_unbound_worker(p->comm) ? "unbound" : "other", ptype_name[p->type]);
+	json_str(p->caller);
+	printf(", \"start_ns\": %llu, \"duration_ns\": %llu}",
+	       (unsigned long long)(p->start_ns - t0),
+	       (unsigned long long)(p->end_ns - p->start_ns));
+}
+
+static void json_node(const struct report *r, const struct node_result *nr)
+{
+	printf("\n    {\"node\": %d, \"cpus\": ", nr->node);
+	json_str(node_cpus(r, nr->node));
+	printf(", \"probes\": %d, \"sync_probes\": %d, \"cpus_used\": [", nr->nprobes, nr->nsync);
+	for (int c = 0; c < nr->ncpus; c++)
+		printf("%s%d", c ? ", " : "", nr->cpus[c]);
+	printf("], \"serialized\": %s, \"verdict\": \"%s\", \"why\": ",
+	       nr->v == V_SERIALIZED ? "true" : "false", verdict_name[nr->v]);
+	json_str(nr->why);
+	printf(", \"window_ns\": %llu, \"sum_ns\": %llu}",
+	       (unsigned long long)nr->window_ns, (unsigned long long)nr->sum_ns);
+}
+
+static void json_out(const struct report *r, const char *driver, const struct node_result *res,
+		     int nn, enum verdict v)
+{
 	uint64_t t0 = UINT64_MAX;
-	bool any_fixed = false, any_serial = false;
-	int k;
+	int first = 1;
 
 	for (int i = 0; i < r->nprobes; i++)
 		if (selected(r, &r->probes[i], driver) && r->probes[i].start_ns < t0)
 			t0 = r->probes[i].start_ns;
-	for (k = 0; k < nn; k++) {
+	printf("{\n  \"kernel\": ");
+	json_str(r->kernel);
+	printf(",\n  \"async\": ");
+	json_str(r->async);
+	printf(",\n  \"async_recorded\": %s,\n  \"dropped_events\": %llu,\n  \"probes\": [",
+	       r->async_recorded ? "true" : "false", (unsigned long long)r->dropped);
+	for (int i = 0; i < r->nprobes; i++) {
+		if (!selected(r, &r->probes[i], driver))
+			continue;
+		printf("%s", first ? "" : ",");
+		json_probe(r, &r->probes[i], t0);
+		first = 0;
+	}
+	printf("\n  ],\n  \"nodes\": [");
+	for (int k = 0; k < nn; k++) {
+		printf("%s", k ? "," : "");
+		json_node(r, &res[k]);
+	}
+	printf("\n  ],\n  \"verdict\": \"%s\"\n}\n", verdict_name[v]);
+}
+
+static enum verdict report_out(const struct report *r, const char *driver, bool json)
+{
+	int nodes[MAX_NODES], nn = nodes_with_probes(r, driver, nodes);
+	struct node_result res[MAX_NODES];
+	bool any_fixed = false, any_serial = false;
+	enum verdict v = V_CANNOT_TELL;
+
+	for (int k = 0; k < nn; k++) {
 		judge_node(r, driver, nodes[k], &res[k]);
 		any_fixed |= res[k].v == V_FIXED;
 		any_serial |= res[k].v == V_SERIALIZED;
@@ -601,140 +903,172 @@ static enum verdict report_out(const struct report *r, const char *driver, bool 
 		v = V_SERIALIZED;
 	else if (any_fixed)
 		v = V_FIXED;
-
-	if (!json) {
-		for (int i = 0; i < r->nprobes; i++) {
-			const struct probe *p = &r->probes[i];
-			const struct devinfo *d = probe_dev(r, p);
-
-			if (!selected(r, p, driver))
-				continue;
-			printf("%s %s: CPU: %d, COMM: %s, probe cost: %llu ns\n",
-			       d ? d->driver : "?", p->dev[0] ? p->dev : "?", p->cpu, p->comm,
-			       (unsigned long long)(p->end_ns - p->start_ns));
-		}
-		for (k = 0; k < nn; k++) {
-			printf("node %d (CPUs %s): %s: %d probes on CPU", res[k].node,
-			       node_cpus(r, res[k].node), verdict_name[res[k].v] , res[k].nprobes);
-			for (int c = 0; c < res[k].ncpus; c++)
-				printf("%s%d", c ? "," : " ", res[k].cpus[c]);
-			printf(" (%s), window %llu ns, sum %llu ns\n", res[k].why,
-			       (unsigned long long)res[k].window_ns, (unsigned long long)res[k].sum_ns);
-		}
-		printf("verdict: %s\n", verdict_name[v]);
-		return v;
-	}
-	printf("{\n  \"kernel\": ");
-	json_str(r->kernel);
-	printf(",\n  \"async\": ");
-	json_str(r->async);
-	printf(",\n  \"probes\": [");
-	for (int i = 0, first = 1; i < r->nprobes; i++) {
-		const struct probe *p = &r->probes[i];
-		const struct devinfo *d = probe_dev(r, p);
-
-		if (!selected(r, p, driver))
-			continue;
-		printf("%s\n    {\"device\": ", first ? "" : ",");
-		json_str(p->dev);
-		printf(", \"driver\": ");
-		json_str(d ? d->driver : "");
-		printf(", \"node\": %d, \"cpu\": %d, \"cpu_end\": %d, \"comm\": ",
-		       d ? d->node : -1, p->cpu, p->cpu_end);
-		json_str(p->comm);
-		printf(", \"worker\": \"%s\", \"caller\": ",
-		       is_percpu_worker(p->comm) ? "per-cpu" :
-		       is_unbound_worker(p->comm) ? "unbound" : "other");
-		json_str(p->caller);
-		printf(", \"start_ns\": %llu, \"duration_ns\": %llu}",
-		       (unsigned long long)(p->start_ns - t0),
-		       (unsigned long long)(p->end_ns - p->start_ns));
-		first = 0;
-	}
-	printf("\n  ],\n  \"nodes\": [");
-	for (k = 0; k < nn; k++) {
-		printf("%s\n    {\"node\": %d, \"cpus\": ", k ? "," : "", res[k].node);
-		json_str(node_cpus(r, res[k].node));
-		printf(", \"probes\": %d, \"cpus_used\": [", res[k].nprobes);
-		for (int c = 0; c < res[k].ncpus; c++)
-			printf("%s%d", c ? ", " : "", res[k].cpus[c]);
-		printf("], \"serialized\": %s, \"verdict\": \"%s\", \"why\": ",
-		       res[k].v == V_SERIALIZED ? "true" : "false", verdict_name[res[k].v]);
-		json_str(res[k].why);
-		printf(", \"window_ns\": %llu, \"sum_ns\": %llu}",
-		       (unsigned long long)res[k].window_ns, (unsigned long long)res[k].sum_ns);
-	}
-	printf("\n  ],\n  \"verdict\": \"%s\"\n}\n", verdict_name[v]);
+	if (json)
+		json_out(r, driver, res, nn, v);
+	else
+		text_out(r, driver, res, nn, v);
 	return v;
 }
 
-int main(int argc, char **argv)
+/* the notes that do not change the verdict: on stderr */
+static void notes(const struct report *r)
 {
-	const char *file = NULL, *driver = NULL, *tracefs = "/sys/kernel/tracing";
-	bool json = false, live = false, setup = false;
-	struct report *r;
-	FILE *f = stdin;
-	char path[PATH_MAX];
-	enum verdict v;
+	if (!r->nprobes)
+		fprintf(stderr, "%s: no pciprobe/pstart events in the trace "
+			"(run --setup before the driver loads)\n", PROG);
+	else if (!r->async_recorded)
+		fprintf(stderr, "%s: note: async-ness was not recorded (no async helper events: an "
+			"older --setup or trace): every probe is judged\n", PROG);
+	if (r->dropped)
+		fprintf(stderr, "%s: warning: the trace buffer overwrote %llu events: early probes "
+			"may be missing\n", PROG, (unsigned long long)r->dropped);
+}
 
+enum mode { M_REPORT, M_SETUP, M_TEARDOWN, M_BOOT };
+
+struct opts {
+	enum mode mode;
+	const char *file, *driver, *tracefs, *boot, *kver;
+	bool json, live, tracefs_given;
+};
+
+/* 0, or -EINVAL on bad usage */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->tracefs = TRACEFS_DIR;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--live")) {
-			live = true;
-		} else if (!strcmp(argv[i], "--setup")) {
-			setup = true;
-		} else if (!strcmp(argv[i], "--driver") && i + 1 < argc) {
-			driver = argv[++i];
-		} else if (!strcmp(argv[i], "--tracefs") && i + 1 < argc) {
-			tracefs = argv[++i];
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage(stderr);
-			return 2;
-		} else if (!file) {
-			file = argv[i];
+		const char *a = argv[i];
+		bool has_val = i + 1 < argc;
+
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--live")) {
+			o->live = true;
+		} else if (!strcmp(a, "--setup") && !o->mode) {
+			o->mode = M_SETUP;
+		} else if (!strcmp(a, "--teardown") && !o->mode) {
+			o->mode = M_TEARDOWN;
+		} else if (!strcmp(a, "--boot") && has_val && !o->mode) {
+			o->mode = M_BOOT;
+			o->boot = argv[++i];
+		} else if (!strcmp(a, "--kernel") && has_val) {
+			o->kver = argv[++i];
+		} else if (!strcmp(a, "--driver") && has_val) {
+			o->driver = argv[++i];
+		} else if (!strcmp(a, "--tracefs") && has_val) {
+			o->tracefs = argv[++i];
+			o->tracefs_given = true;
+		} else if ((a[0] == '-' && a[1]) || o->file) {
+			return -EINVAL;
 		} else {
-			usage(stderr);
-			return 2;
+			o->file = a;
 		}
 	}
-	if (setup)
-		return setup_events(tracefs) ? 2 : 0;
-	if (live && file) {
-		usage(stderr);
+	if (o->mode == M_BOOT && strcmp(o->boot, "enable") && strcmp(o->boot, "disable"))
+		return -EINVAL;
+	if (o->kver && o->mode != M_BOOT)
+		return -EINVAL;
+	if (o->mode && (o->file || o->live || o->json || o->driver))
+		return -EINVAL;
+	if (o->mode == M_BOOT && o->tracefs_given)
+		return -EINVAL;
+	if (o->live && o->file)
+		return -EINVAL;
+	return 0;
+}
+
+/* --setup, --teardown: 0 done, 2 error */
+static int run_tracefs(const struct opts *o)
+{
+	char dir[PATH_MAX];
+	const char *what = o->mode == M_SETUP ? "--setup" : "--teardown";
+	int err = pp_need_root(what);
+
+	if (!err)
+		err = pp_tracefs(o->tracefs, !o->tracefs_given, dir, sizeof(dir));
+	if (!err)
+		err = o->mode == M_SETUP ? pp_setup(dir) : pp_teardown(dir);
+	return err ? 2 : 0;
+}
+
+static int open_input(const struct opts *o, char *dir, size_t n, const char **name, FILE **f)
+{
+	static char path[PATH_MAX];
+
+	*f = stdin;
+	*name = o->file ? o->file : "stdin";
+	if (o->live) {
+		if (pp_tracefs(o->tracefs, !o->tracefs_given, dir, n))
+			return -ENOENT;
+		if (pp_join(path, sizeof(path), dir, "/trace"))
+			return -ENAMETOOLONG;
+		*name = path;
+	}
+	if ((o->live || o->file) && strcmp(*name, "-")) {
+		*f = fopen(*name, "r");
+		if (!*f) {
+			fprintf(stderr, "%s: cannot read %s: %s%s\n", PROG, *name, strerror(errno),
+				errno == EACCES ? " (run as root)" : "");
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* the report: 0 fixed, 1 serialized, 2 cannot tell or error */
+static int run_report(const struct opts *o)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	struct report *r;
+	enum verdict v;
+	FILE *f;
+
+	if (open_input(o, dir, sizeof(dir), &name, &f))
 		return 2;
-	}
-	if (live) {
-		snprintf(path, sizeof(path), "%s/trace", tracefs);
-		file = path;
-	}
-	if (file && strcmp(file, "-")) {
-		f = fopen(file, "r");
-		if (!f) {
-			fprintf(stderr, "pciprobe-report: cannot read %s: %s\n", file, strerror(errno));
-			return 2;
-		}
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		fprintf(stderr, "pciprobe-report: out of memory\n");
+		fprintf(stderr, "%s: out of memory\n", PROG);
 		return 2;
 	}
 	if (read_trace(r, f)) {
-		fprintf(stderr, "pciprobe-report: error reading %s\n", file ? file : "stdin");
+		fprintf(stderr, "%s: error reading %s\n", PROG, name);
+		free(r);
 		return 2;
 	}
 	if (f != stdin)
 		fclose(f);
-	if (live)
+	if (o->live) {
 		read_sysfs(r);
-	if (!r->nprobes)
-		fprintf(stderr, "pciprobe-report: no pciprobe/pstart events in the trace "
-			"(run --setup before the driver loads)\n");
-	v = report_out(r, driver, json);
+		r->async_recorded |= pp_async_events_placed(dir);
+	}
+	classify(r);
+	notes(r);
+	v = report_out(r, o->driver, o->json);
 	free(r);
 	return v == V_FIXED ? 0 : v == V_SERIALIZED ? 1 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (parse_args(argc, argv, &o)) {
+		usage(stderr);
+		return 2;
+	}
+	switch (o.mode) {
+	case M_SETUP:
+	case M_TEARDOWN:
+		return run_tracefs(&o);
+	case M_BOOT:
+		return pp_boot(o.boot, o.kver) ? 2 : 0;
+	default:
+		return run_report(&o);
+	}
 }

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pciprobe-report: what the report (pciprobe-report.c), the kprobe events
+ * (tracefs.c) and the boot-time recording (boot.c) share. Functions return
+ * 0 or a negative errno and print their own one-line message on failure;
+ * main() turns that into the exit status.
+ */
+#ifndef PCIPROBE_REPORT_H
+#define PCIPROBE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROG		"pciprobe-report"
+#define TRACEFS_DIR	"/sys/kernel/tracing"
+#define PP_GROUP	"pciprobe"
+
+/* one kprobe event of the pciprobe group: its name and its definition */
+struct pp_event {
+	const char *name;
+	const char *def;
+};
+
+extern const struct pp_event pp_events[];
+extern const size_t pp_nevents;
+
+/* tracefs.c */
+int pp_need_root(const char *what);
+int pp_tracefs(const char *want, bool is_default, char *dir, size_t n);
+int pp_setup(const char *dir);
+int pp_teardown(const char *dir);
+bool pp_async_events_placed(const char *dir);
+
+/* boot.c */
+int pp_boot(const char *action, const char *kver);
+
+/* pciprobe-report.c: getenv() with a default */
+const char *pp_env(const char *name, const char *def);
+/* a then b into out: 0, or -ENAMETOOLONG */
+int pp_join(char *out, size_t n, const char *a, const char *b);
+
+#endif
