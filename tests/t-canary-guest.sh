@@ -1,0 +1,195 @@
+#!/bin/bash
+# The canary (tools/probe-report, linked statically) on real kernels: the
+# default branch's A/B kernels in the project's busybox guest (two nodes,
+# 4 NVMe on node 1). In the guest, in this order:
+#   the --boot init-top script (tools/probe-report/initramfs/init-top) with
+#   an enabled config places the events; --teardown twice; --setup twice
+#   (exit 0 both); nvme loaded with async probing -> --live --driver nvme:
+#   serialized (1) on "before", fixed (0) on "after"; a sysfs unbind/bind
+#   of node 1's NVMe devices on top (sync probes, in kworker/2:x with or
+#   without the fix) -> the verdict of the async probes stays; the trace
+#   cleared and the devices rebound once more (only sync probes) -> never
+#   serialized: cannot-tell (2) with the hint; --teardown -> no pciprobe
+#   event left; --teardown again -> exit 0.
+# The initramfs is scripts/boot/mk-initramfs's with a second cpio archive
+# appended (the binary, the init-top script, the config): the kernel
+# unpacks concatenated archives. CANARY_SAVE=DIR keeps each run's ttyS1 log
+# and its two traces (mixed, sync) per kernel (the samples in tests/samples came from
+# such runs). Needs the A/B kernels (make ab), qemu and a static libc, else SKIP.
+. "$(dirname "$0")/lib.sh"
+B=$(default_branch)
+K=$CACHE/kernels/$B
+if [ ! -f "$K/before/bzImage" ] || [ ! -f "$K/after/bzImage" ] || ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "canary in the guest" "no A/B kernels of $B (make ab BRANCH=$B) or no qemu"
+	done_testing
+fi
+make -s -C "$TOP/tools/probe-report" O="$TMP" LDFLAGS=-static "$TMP/pciprobe-report" >"$TMP/build.log" 2>&1
+if [ $? != 0 ] || ldd "$TMP/pciprobe-report" >/dev/null 2>&1; then
+	skip "canary in the guest" "no static build of pciprobe-report: $(head -3 "$TMP/build.log")"
+	done_testing
+fi
+
+# The guest's /init: each step's output between "=== step NAME rc=N" and
+# "=== end" on ttyS1, each trace between "=== trace NAME" and "=== end".
+cat >"$TMP/init" <<'INIT'
+#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+OUT=/dev/ttyS1
+T=/sys/kernel/tracing
+R=/usr/bin/pciprobe-report
+step() {
+	name=$1
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	{ echo "=== step $name rc=$rc"; [ -z "$out" ] || echo "$out"; echo "=== end"; } >$OUT
+}
+fail() { echo "pciprobe-error: $*" >$OUT; poweroff -f; }
+annotate() {
+	echo "# pciprobe-kernel: $(uname -r)"
+	echo "# pciprobe-async: ${async:-driver default}"
+	for n in /sys/devices/system/node/node*; do
+		echo "# pciprobe-node: ${n##*node} cpus=$(cat $n/cpulist)"
+	done
+	for d in /sys/bus/pci/devices/*; do
+		drv=-
+		[ -e $d/driver ] && drv=$(basename "$(readlink $d/driver)")
+		echo "# pciprobe-dev: ${d##*/} node=$(cat $d/numa_node) class=$(cat $d/class) driver=$drv"
+	done
+	sed 's/^/# pciprobe-profile: /' $T/kprobe_profile
+}
+save() { { echo "=== trace $1"; annotate; cat $T/trace; echo "=== end"; } >$OUT; }
+events() { grep -c 'pciprobe/' $T/kprobe_events; }
+# node 1's NVMe functions (PCI class 0x010802)
+node1_nvme() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/class)" = 0x010802 ] && [ "$(cat $d/numa_node)" = 1 ] && echo "${d##*/}"
+	done
+}
+rebind() {
+	for d in $(node1_nvme); do
+		echo "$d" >/sys/bus/pci/drivers/nvme/unbind || return 1
+		echo "$d" >/sys/bus/pci/drivers/nvme/bind || return 1
+	done
+}
+
+# 1. the boot-time way: the init-top script as initramfs-tools runs it
+step init-top sh /scripts/init-top/pciprobe-report
+step events-after-init-top events
+step kmsg sh -c 'dmesg | grep "pciprobe-report:"'
+# 2. --teardown, twice; --setup, twice
+step teardown-1 $R --teardown
+step events-after-teardown-1 events
+step teardown-2 $R --teardown
+step setup-1 $R --setup
+step setup-2 $R --setup
+step kprobe-events cat $T/kprobe_events
+step pdev-filter cat $T/events/pciprobe/pdev/filter
+# 3. nvme with async probing
+case " $(cat /proc/cmdline) " in *" pciprobe_async=param "*) async="async_probe=1" ;; esac
+M=/lib/modules/$(uname -r)/kernel/drivers/nvme/host
+for m in nvme-common nvme-auth nvme-keyring nvme-core; do
+	[ -f $M/../common/$m.ko ] && insmod $M/../common/$m.ko
+	[ -f $M/$m.ko ] && insmod $M/$m.ko
+done
+# shellcheck disable=SC2086
+insmod $M/nvme.ko $async || fail "insmod nvme.ko $async failed"
+want=$(node1_nvme | wc -l)
+[ "$want" -ge 2 ] || fail "fewer than 2 NVMe functions on node 1"
+i=0
+while :; do
+	have=$(awk '$1 == "pbound" {print $2}' $T/kprobe_profile)
+	[ "${have:-0}" -ge "$want" ] && break
+	i=$((i + 1))
+	[ $i -gt 900 ] && fail "only ${have:-0} of $want NVMe functions bound after 90 s"
+	sleep 0.1
+done
+step live-async $R --live --driver nvme
+# 4. sync rebinds on top of the async probes, then alone
+rebind || fail "unbind/bind of node 1's NVMe functions failed"
+step live-mixed $R --live --driver nvme
+save mixed
+echo >$T/trace
+rebind || fail "second unbind/bind failed"
+step live-sync $R --live --driver nvme
+save sync
+# 5. remove everything
+step teardown-3 $R --teardown
+step events-after-teardown-3 events
+step teardown-4 $R --teardown
+echo pciprobe-done >$OUT
+poweroff -f
+INIT
+
+# the second archive: program, init-top script, enabled config
+X=$TMP/extra
+install -D -m 0755 "$TMP/pciprobe-report" "$X/usr/bin/pciprobe-report"
+install -D -m 0755 "$TOP/tools/probe-report/initramfs/init-top" "$X/scripts/init-top/pciprobe-report"
+mkdir -p "$X/etc/pciprobe-report"
+echo enabled=1 >"$X/etc/pciprobe-report/boot.conf"
+(cd "$X" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP/extra.cpio.gz"
+
+append=
+[ "$(nvme_async "$B")" = param ] && append=pciprobe_async=param
+
+# step_rc LOG NAME / step_out LOG NAME: a step's exit status / output
+step_rc() { sed -n "s/^=== step $2 rc=//p" "$1" | head -1; }
+step_out() { awk -v s="=== step $2 " 'index($0, s) == 1 {on = 1; next} on && /^=== end/ {exit} on' "$1"; }
+trace_of() { awk -v s="=== trace $2" '$0 == s {on = 1; next} on && /^=== end/ {exit} on' "$1"; }
+
+for side in before after; do
+	"$TOP/scripts/boot/mk-initramfs" --init "$TMP/init" "$K/$side/modinst" "$TMP/$side.cpio.gz" &&
+		cat "$TMP/extra.cpio.gz" >>"$TMP/$side.cpio.gz"
+	run_cmd "$TOP/scripts/boot/run-qemu" --kernel "$K/$side/bzImage" --initrd "$TMP/$side.cpio.gz" \
+		--out "$TMP/$side" --append "$append" --timeout 400
+	L=$TMP/$side/trace.txt
+	if [ "$(last_rc)" != 0 ]; then
+		ok 1 "$side: the guest ran to the end" "$(tail -5 "$(ls "$TMP/$side/console.log")"; last_err)"
+		continue
+	fi
+	if [ -n "${CANARY_SAVE:-}" ]; then
+		mkdir -p "$CANARY_SAVE"
+		cp "$L" "$CANARY_SAVE/$side.ttyS1.log"
+		cp "$TMP/$side/console.log" "$CANARY_SAVE/$side.console.log"
+		for t in mixed sync; do trace_of "$L" "$t" >"$CANARY_SAVE/$side-$t.trace"; done
+	fi
+	ok "$([ "$(step_rc "$L" init-top)" = 0 ] && [ "$(step_out "$L" events-after-init-top)" = 8 ] &&
+		step_out "$L" kmsg | grep -q 'placed 8 of 8 kprobe events' && echo 0 || echo 1)" \
+		"$side: the init-top script (enabled config) placed all 8 events before nvme loaded, said so in dmesg" \
+		"$(step_out "$L" init-top; step_out "$L" kmsg; step_out "$L" events-after-init-top)"
+	ok "$([ "$(step_rc "$L" teardown-1)" = 0 ] && [ "$(step_out "$L" events-after-teardown-1)" = 0 ] &&
+		[ "$(step_rc "$L" teardown-2)" = 0 ] && step_out "$L" teardown-2 | grep -q 'nothing to remove' && echo 0 || echo 1)" \
+		"$side: --teardown removes all 8 events; a second --teardown: nothing to remove, exit 0" \
+		"$(step_out "$L" teardown-1; step_out "$L" teardown-2)"
+	ok "$([ "$(step_rc "$L" setup-1)" = 0 ] && [ "$(step_rc "$L" setup-2)" = 0 ] &&
+		step_out "$L" setup-1 | grep -q 'placed 8 of 8' && step_out "$L" setup-2 | grep -q 'already in place' && echo 0 || echo 1)" \
+		"$side: --setup twice: placed, then already in place (same definitions as the kernel prints them), exit 0 both" \
+		"$(step_out "$L" setup-1; step_out "$L" setup-2; step_out "$L" kprobe-events)"
+	ok "$(step_out "$L" pdev-filter | grep -qF 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ] && echo 0 || echo 1)" \
+		"$side: pdev is filtered to PCI names: no runtime resume of the serial port in the trace" \
+		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep -m3 'pdev: .*dev="00:')"
+	want=$([ $side = before ] && echo 1 || echo 0) name=$([ $side = before ] && echo serialized || echo fixed)
+	ok "$([ "$(step_rc "$L" live-async)" = "$want" ] && step_out "$L" live-async | grep -qx "verdict: $name" &&
+		[ "$(step_out "$L" live-async | grep -c ', async$')" = 4 ] && echo 0 || echo 1)" \
+		"$side: nvme loaded async: --live --driver nvme says $name (exit $want), 4 probes marked async" \
+		"$(step_out "$L" live-async)"
+	ok "$([ "$(step_rc "$L" live-mixed)" = "$want" ] && step_out "$L" live-mixed | grep -qx "verdict: $name" &&
+		[ "$(step_out "$L" live-mixed | grep -c ', sync$')" = 4 ] &&
+		step_out "$L" live-mixed | grep -q '4 sync probes not judged' && echo 0 || echo 1)" \
+		"$side: + a sysfs rebind of node 1's NVMe: 4 sync probes listed, not judged; still $name (exit $want)" \
+		"$(step_out "$L" live-mixed)"
+	ok "$([ "$(step_rc "$L" live-sync)" = 2 ] && step_out "$L" live-sync | grep -qx 'verdict: cannot-tell' &&
+		step_out "$L" live-sync | grep -q 'only synchronous probes' && step_out "$L" live-sync | grep -q '^hint: ' &&
+		! step_out "$L" live-sync | grep -q serialized && echo 0 || echo 1)" \
+		"$side: only the sync rebind: never serialized: cannot-tell (exit 2), with the reason and the hint" \
+		"$(step_out "$L" live-sync)"
+	ok "$([ "$(step_rc "$L" teardown-3)" = 0 ] && [ "$(step_out "$L" events-after-teardown-3)" = 0 ] &&
+		[ "$(step_rc "$L" teardown-4)" = 0 ] && echo 0 || echo 1)" \
+		"$side: --teardown: no pciprobe event left in kprobe_events; again: exit 0" \
+		"$(step_out "$L" teardown-3; step_out "$L" events-after-teardown-3; step_out "$L" teardown-4)"
+done
+done_testing
