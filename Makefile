@@ -10,6 +10,7 @@
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
+#   make bump [BRANCH=X] [KSRC=dir]   follow branches to their newest sublevel (patches remade, checked)
 #   make test                         the scripts' own tests (TAP)
 #   make check                        test, check-series, ab + deb + rpm on every buildable branch (.ci/run)
 #   make branches                     the branch table
@@ -21,7 +22,7 @@ UPSTREAM ?=
 CONFIG ?=
 TEST ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm canary mail test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm canary mail bump test check
 
 all: help
 
@@ -62,6 +63,9 @@ deb rpm:
 
 canary:
 	scripts/packages/mk-canary out/canary
+
+bump:
+	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/bump $(CMDLINE_BRANCH)
 
 mail:
 	scripts/series/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)

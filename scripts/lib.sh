@@ -361,15 +361,12 @@ objdir_for_source() {
 	echo "$want" >"$1/source-stamp.sha256"
 }
 
-# apt_fetch_deb PKG VERSION SUITE WHERE: download one Debian package at a
-# pinned version from SUITE of the machine's own mirror, with a private apt
-# state under the cache (the system's apt is never touched), verify it
-# against the signed index, print its path. WHERE says where the pin is
-# written, for the message when the suite no longer has that version.
-apt_fetch_deb() {
-	local pkg=$1 ver=$2 suite=$3 where=$4 uri want now deb
-	need apt-get:apt dpkg-deb:dpkg sha256sum:coreutils
-	local aptdir=$CACHE/apt keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+# apt_private SUITE [update]: set APT_OPTS for a private apt state under
+# the cache that names SUITE of the machine's own mirror (the system's apt
+# is never touched); with "update", refresh its index now
+apt_private() {
+	local suite=$1 uri aptdir=$CACHE/apt keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	need apt-get:apt
 	mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial" "$CACHE/debs"
 	case $suite in
 	*-security) uri=$(pick_uri 1) ;;
@@ -379,16 +376,39 @@ apt_fetch_deb() {
 	[ -r "$keyring" ] || usage_die "missing $keyring: install the Debian package 'debian-archive-keyring'"
 	local list=$aptdir/sources-$suite.list
 	echo "deb [signed-by=$keyring] $uri $suite main" >"$list"
-	local opts=(-o "Dir::Etc::sourcelist=$list" -o "Dir::Etc::sourceparts=-"
+	APT_OPTS=(-o "Dir::Etc::sourcelist=$list" -o "Dir::Etc::sourceparts=-"
 		-o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir"
 		-o "Dir::Cache::archives=$aptdir/archives" -o "APT::Sandbox::User=root"
 		-o "Debug::NoLocking=1")
-	want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
-	if [ -z "$want" ]; then
+	if [ "${2:-}" = update ]; then
 		phase "apt index for $suite (private state in $aptdir)"
-		apt-get "${opts[@]}" -q update >"$aptdir/update.log" 2>&1 ||
+		apt-get "${APT_OPTS[@]}" -q update >"$aptdir/update.log" 2>&1 ||
 			die "apt-get update for $suite failed (see $aptdir/update.log)" 1
 		phase_end
+	fi
+}
+
+# apt_versions PKG SUITE: the versions of PKG that SUITE has now, newest
+# first (the index is refreshed)
+apt_versions() {
+	apt_private "$2" update
+	apt-cache "${APT_OPTS[@]}" madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' |
+		sort -u | sort -r -V
+}
+
+# apt_fetch_deb PKG VERSION SUITE WHERE: download one Debian package at a
+# pinned version from SUITE of the machine's own mirror, with a private apt
+# state under the cache (the system's apt is never touched), verify it
+# against the signed index, print its path. WHERE says where the pin is
+# written, for the message when the suite no longer has that version.
+apt_fetch_deb() {
+	local pkg=$1 ver=$2 suite=$3 where=$4 want now deb
+	need dpkg-deb:dpkg sha256sum:coreutils
+	apt_private "$suite"
+	local opts=("${APT_OPTS[@]}") aptdir=$CACHE/apt
+	want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
+	if [ -z "$want" ]; then
+		apt_private "$suite" update
 		want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
 		if [ -z "$want" ]; then
 			now=$(apt-cache "${opts[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | paste -sd' ')
@@ -417,4 +437,23 @@ stock_kernel() {
 	[ -r "$f" ] || die "cannot read $f" 1
 	awk -v b="$1" '!/^#/ && $1 == b {if ($2 == "-") {$1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print "- - -", $0} else print $2, $3, $4; found=1}
 		END {exit !found}' "$f" || usage_die "no line for branch $1 in $f"
+}
+
+# set_branch_field BRANCH FIELD VALUE [CONF]: rewrite one field of a
+# branch's row in branches.conf (or CONF), keeping the row's spacing
+set_branch_field() {
+	local n=${_BF[$2]:-} f=${4:-$BRANCHES_CONF}
+	[ -n "$n" ] || die "internal: unknown field '$2'" 1
+	awk -v b="$1" -v n="$n" -v v="$3" '
+		!/^[[:space:]]*#/ && $1 == b {
+			out = ""; rest = $0; i = 0
+			while (match(rest, /[^[:space:]]+/)) {
+				i++
+				tok = substr(rest, RSTART, RLENGTH); pre = substr(rest, 1, RSTART - 1)
+				if (i == n) { pad = length(tok) - length(v); tok = v; if (pad > 0) tok = tok sprintf("%" pad "s", "") }
+				out = out pre tok; rest = substr(rest, RSTART + RLENGTH)
+			}
+			sub(/[[:space:]]+$/, "", out); print out; next
+		}
+		{print}' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
 }
