@@ -396,13 +396,14 @@ apt_versions() {
 		sort -u | sort -r -V
 }
 
-# apt_fetch_deb PKG VERSION SUITE WHERE: download one Debian package at a
+# apt_fetch_deb PKG VERSION SUITE WHERE [HINT]: download one Debian package at a
 # pinned version from SUITE of the machine's own mirror, with a private apt
 # state under the cache (the system's apt is never touched), verify it
 # against the signed index, print its path. WHERE says where the pin is
-# written, for the message when the suite no longer has that version.
+# written, for the message when the suite no longer has that version
+# (HINT ends that message: what to do).
 apt_fetch_deb() {
-	local pkg=$1 ver=$2 suite=$3 where=$4 want now deb
+	local pkg=$1 ver=$2 suite=$3 where=$4 hint=${5:-} want now deb
 	need dpkg-deb:dpkg sha256sum:coreutils
 	apt_private "$suite"
 	local opts=("${APT_OPTS[@]}") aptdir=$CACHE/apt
@@ -412,7 +413,7 @@ apt_fetch_deb() {
 		want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
 		if [ -z "$want" ]; then
 			now=$(apt-cache "${opts[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | paste -sd' ')
-			die "$pkg $ver (pinned in $where) is not in $suite (any more: suites drop superseded versions); $suite has now: ${now:-no $pkg at all}" 1
+			die "$pkg $ver (pinned in $where) is not in $suite (any more: suites drop superseded versions); $suite has now: ${now:-no $pkg at all}${hint:+; $hint}" 1
 		fi
 	fi
 	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1 || true)
