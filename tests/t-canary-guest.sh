@@ -11,13 +11,15 @@
 #   cleared and the devices rebound once more (only sync probes) -> never
 #   serialized: cannot-tell (2) with the hint; --teardown -> no pciprobe
 #   event left; --teardown again -> exit 0.
+# On a branch whose nvme does not prefer async probing (CANARY_BRANCH=6.1),
+# nvme is first loaded as it is: sync probes -> cannot-tell with the hint.
 # The initramfs is scripts/boot/mk-initramfs's with a second cpio archive
 # appended (the binary, the init-top script, the config): the kernel
 # unpacks concatenated archives. CANARY_SAVE=DIR keeps each run's ttyS1 log
 # and its two traces (mixed, sync) per kernel (the samples in tests/samples came from
 # such runs). Needs the A/B kernels (make ab), qemu and a static libc, else SKIP.
 . "$(dirname "$0")/lib.sh"
-B=$(default_branch)
+B=${CANARY_BRANCH:-$(default_branch)}
 K=$CACHE/kernels/$B
 if [ ! -f "$K/before/bzImage" ] || [ ! -f "$K/after/bzImage" ] || ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "canary in the guest" "no A/B kernels of $B (make ab BRANCH=$B) or no qemu"
@@ -90,24 +92,43 @@ step setup-2 $R --setup
 step kprobe-events cat $T/kprobe_events
 step pdev-filter cat $T/events/pciprobe/pdev/filter
 # 3. nvme with async probing
-case " $(cat /proc/cmdline) " in *" pciprobe_async=param "*) async="async_probe=1" ;; esac
 M=/lib/modules/$(uname -r)/kernel/drivers/nvme/host
 for m in nvme-common nvme-auth nvme-keyring nvme-core; do
 	[ -f $M/../common/$m.ko ] && insmod $M/../common/$m.ko
 	[ -f $M/$m.ko ] && insmod $M/$m.ko
 done
-# shellcheck disable=SC2086
-insmod $M/nvme.ko $async || fail "insmod nvme.ko $async failed"
 want=$(node1_nvme | wc -l)
 [ "$want" -ge 2 ] || fail "fewer than 2 NVMe functions on node 1"
-i=0
-while :; do
-	have=$(awk '$1 == "pbound" {print $2}' $T/kprobe_profile)
-	[ "${have:-0}" -ge "$want" ] && break
-	i=$((i + 1))
-	[ $i -gt 900 ] && fail "only ${have:-0} of $want NVMe functions bound after 90 s"
-	sleep 0.1
-done
+# wait_binds N: until pbound has fired N times (the binds after the probes)
+wait_binds() {
+	i=0
+	while :; do
+		have=$(awk '$1 == "pbound" {print $2}' $T/kprobe_profile)
+		[ "${have:-0}" -ge "$1" ] && break
+		i=$((i + 1))
+		[ $i -gt 900 ] && fail "only ${have:-0} of $1 binds after 90 s"
+		sleep 0.1
+	done
+}
+# A driver that does not prefer async probing (pciprobe_async=param): first
+# loaded as it is, its probes are synchronous; then reloaded with async_probe=1.
+param=
+case " $(cat /proc/cmdline) " in *" pciprobe_async=param "*) param="async_probe=1" ;; esac
+binds=0
+if [ -n "$param" ]; then
+	insmod $M/nvme.ko || fail "insmod nvme.ko failed"
+	binds=$want
+	wait_binds $binds
+	step live-load-sync $R --live --driver nvme
+	save load-sync
+	rmmod nvme || fail "rmmod nvme failed"
+	echo >$T/trace
+fi
+async=$param
+# shellcheck disable=SC2086
+insmod $M/nvme.ko $async || fail "insmod nvme.ko $async failed"
+binds=$((binds + want))
+wait_binds $binds
 step live-async $R --live --driver nvme
 # 4. sync rebinds on top of the async probes, then alone
 rebind || fail "unbind/bind of node 1's NVMe functions failed"
@@ -155,7 +176,7 @@ for side in before after; do
 		mkdir -p "$CANARY_SAVE"
 		cp "$L" "$CANARY_SAVE/$side.ttyS1.log"
 		cp "$TMP/$side/console.log" "$CANARY_SAVE/$side.console.log"
-		for t in mixed sync; do trace_of "$L" "$t" >"$CANARY_SAVE/$side-$t.trace"; done
+		for t in mixed sync load-sync; do trace_of "$L" "$t" >"$CANARY_SAVE/$side-$t.trace"; done
 	fi
 	ok "$([ "$(step_rc "$L" init-top)" = 0 ] && [ "$(step_out "$L" events-after-init-top)" = 8 ] &&
 		step_out "$L" kmsg | grep -q 'placed 8 of 8 kprobe events' && echo 0 || echo 1)" \
@@ -172,6 +193,13 @@ for side in before after; do
 	ok "$(step_out "$L" pdev-filter | grep -qF 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ] && echo 0 || echo 1)" \
 		"$side: pdev is filtered to PCI names: no runtime resume of the serial port in the trace" \
 		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep -m3 'pdev: .*dev="00:')"
+	if [ -n "$append" ]; then
+		ok "$([ "$(step_rc "$L" live-load-sync)" = 2 ] && step_out "$L" live-load-sync | grep -qx 'verdict: cannot-tell' &&
+			[ "$(step_out "$L" live-load-sync | grep -c ', sync$')" = 4 ] &&
+			step_out "$L" live-load-sync | grep -q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' && echo 0 || echo 1)" \
+			"$side: nvme loaded without async_probe (the $B driver does not prefer async): 4 sync probes, cannot-tell (2), the hint" \
+			"$(step_out "$L" live-load-sync)"
+	fi
 	want=$([ $side = before ] && echo 1 || echo 0) name=$([ $side = before ] && echo serialized || echo fixed)
 	ok "$([ "$(step_rc "$L" live-async)" = "$want" ] && step_out "$L" live-async | grep -qx "verdict: $name" &&
 		[ "$(step_out "$L" live-async | grep -c ', async$')" = 4 ] && echo 0 || echo 1)" \
