@@ -42,7 +42,7 @@
 #define TESTDEV_DEVICE	0x0005
 #define MAX_PROBES	32
 
-static unsigned int budget_ms = 50;
+static unsigned int budget_ms = 100;
 module_param(budget_ms, uint, 0444);
 MODULE_PARM_DESC(budget_ms, "CPU time each async probe burns, in ms");
 
