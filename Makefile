@@ -6,6 +6,7 @@
 #   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/ (the stock Debian config, trimmed; or CONFIG)
 #   make rpm BRANCH=X [CONFIG=file]   .rpm kernel package in out/X/rpm/ (the same kernel)
 #   make deb|rpm BRANCH=X TEST=1      packages of the A/B test kernel, then boot it (pkg-check)
+#   make system [BRANCH=X]            the packages on a real Debian system: stock serialized, installed fixed, removed serialized
 #   make canary                       the probe report tool as its own .deb and .rpm (out/canary/)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
@@ -22,7 +23,7 @@ UPSTREAM ?=
 CONFIG ?=
 TEST ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm canary mail bump test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary mail bump test check
 
 all: help
 
@@ -32,12 +33,19 @@ help:
 branches:
 	@scripts/branches --table
 
-# The main job on one branch (default: the README's default branch).
+# The main job on one branch (default: the README's default branch): the
+# series checked, the A/B proof, the test-kernel packages booted, then the
+# distro-config packages on a real Debian system (make system).
 run:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/check-series $(BRANCH)
 	scripts/proof/ab $(BRANCH)
 	$(MAKE) --no-print-directory deb rpm BRANCH=$(BRANCH) TEST=1
-	@jq -r '"packages: " + ([.packages | to_entries[] | "\(.key) \(.value.verdict)"] | join(", "))' out/$(BRANCH)/result.json
+	scripts/system/system-check $(BRANCH)
+	@jq -r '"A/B: " + .verdict + "; test-kernel packages: " + ([.packages | to_entries[] | "\(.key) \(.value.verdict)"] | join(", "))' out/$(BRANCH)/result.json
+	@jq -r '"system (\(.project_package) on Debian 12): " + .verdict' out/$(BRANCH)/system/system.json
+
+system:
+	scripts/system/system-check $(BRANCH)
 
 # Without BRANCH on the command line: every buildable branch, and a table.
 CMDLINE_BRANCH = $(if $(filter command line,$(origin BRANCH)),$(BRANCH))
@@ -78,13 +86,18 @@ test:
 # "before"), the tests that need a kernel again (real guests that hang or
 # panic, packaging with a build to package), the canary packages, then the
 # proof that the check can fail: with the fix popped again before the
-# "after" build, the default branch's verdict must be not-fixed.
+# "after" build, the default branch's verdict must be not-fixed. Between
+# them: the distro-config packages of the default branch on a real Debian
+# system (make system) and their checks (lintian, rpmlint, an external
+# module against the headers package, version order).
 check: test check-series
 	scripts/proof/ab-all
 	for b in $$(scripts/branches --buildable); do \
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b TEST=1 || exit 1; done
 	tests/run t-run-qemu.sh t-packaging.sh
 	$(MAKE) --no-print-directory canary
+	scripts/system/system-check $(BRANCH)
+	tests/run t-distro-packages.sh
 	PCIPROBE_OUT=$(CURDIR)/out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \
 	  v=$$(jq -r .verdict out/revert-fix/$(BRANCH)/result.json 2>/dev/null); \
 	  if [ "$$v" != not-fixed ]; then echo "revert-fix check: expected verdict not-fixed, got '$$v'" >&2; exit 1; fi; \

@@ -1,0 +1,90 @@
+#!/bin/bash
+# The packages built from the distro's own config (scripts/packages/pkg-build
+# deb|rpm BRANCH, as make system builds them) for the default branch:
+# names and versions ordered against Debian's, the maintainer scripts
+# that make a Debian host boot them, lintian and rpmlint without errors,
+# an external module built against the headers package, every built-in
+# option of the stock config kept, and the CONFIG= path changing a config
+# only as olddefconfig does. Needs out/BRANCH/deb from make system, else SKIP.
+. "$(dirname "$0")/lib.sh"
+B=$(default_branch)
+D=$OUT_ROOT/$B/deb
+IMG=
+for f in "$D"/linux-image-*.deb; do
+	case $f in *-dbg_*) continue ;; esac
+	[ -f "$f" ] && IMG=$f && break
+done
+if [ -z "$IMG" ] || [ "$(jq -r .config "$D/config-origin.json" 2>/dev/null)" = test ]; then
+	skip "distro-config packages of $B" "none in $D (make system BRANCH=$B builds them)"
+	done_testing
+fi
+read -r SPKG SVER _ < <(stock_kernel "$B")
+PKG=$(dpkg-deb -f "$IMG" Package) VER=$(dpkg-deb -f "$IMG" Version)
+REL=${PKG#linux-image-}
+DVER=$(branch_field "$B" version)
+SREL=${SPKG#linux-image-}
+
+# Names and versions
+ok "$([ "$PKG" != "$SPKG" ] && [ "$REL" != "$SREL" ] && echo 0 || echo 1)" "name and uname -r differ from Debian's: $PKG / $SPKG"
+ok "$(dpkg --compare-versions "$VER" gt "$DVER" && echo 0 || echo 1)" "version $VER sorts above the Debian build it comes from ($DVER)"
+next=$(echo "$DVER" | awk '{ if (match($0, /u[0-9]+$/)) print substr($0, 1, RSTART) substr($0, RSTART + 1) + 1; else print $0 ".1" }')
+ok "$(dpkg --compare-versions "$VER" lt "$next" && echo 0 || echo 1)" "and below Debian's next upload ($next)"
+ok "$(dpkg --compare-versions "$REL" gt "$SREL" && echo 0 || echo 1)" "release $REL sorts above $SREL (GRUB boots it by itself)"
+
+# What makes a Debian host boot it
+T=$TMP/ctl
+dpkg-deb -e "$IMG" "$T"
+ok "$(for s in preinst postinst prerm postrm; do grep -q "/etc/kernel/$s.d" "$T/$s" || exit 1; done && echo 0 || echo 1)" \
+	"maintainer scripts run /etc/kernel/{preinst,postinst,prerm,postrm}.d" "$(ls "$T")"
+dep=$(dpkg-deb -f "$IMG" Depends)
+ok "$([[ $dep == *kmod* ]] && [[ $dep == *initramfs-tools* || $dep == *linux-initramfs-tool* ]] && echo 0 || echo 1)" \
+	"Depends on kmod and an initramfs generator: $dep"
+ok "$([ -s "$T/md5sums" ] && echo 0 || echo 1)" "md5sums"
+ok "$(dpkg-deb -f "$IMG" Provides | grep -q "$FIX_CAPABILITY" && echo 0 || echo 1)" "Provides $FIX_CAPABILITY"
+ok "$(dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./usr/share/doc/$PKG/changelog.Debian.gz" | zcat | head -5 | grep -q 'PCI: probe in place' && echo 0 || echo 1)" \
+	"its changelog names the fix"
+if command -v lintian >/dev/null; then
+	out=$(lintian --no-tag-display-limit "$D"/*.deb 2>&1)
+	ok "$(grep -q '^E: ' <<<"$out" && echo 1 || echo 0)" "lintian: no errors ($(grep -c '^W: ' <<<"$out") warnings)" "$(grep '^E: ' <<<"$out" | head -10)"
+else
+	skip "lintian" "lintian not installed (scripts/install-deps)"
+fi
+
+# Every built-in option of the stock config stays built in (the trim
+# removes modules only; debug info off is the documented exception)
+cfg=$TMP/config
+dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./boot/config-$REL" >"$cfg"
+base=$(jq -r .base "$D/config-origin.json")
+lost=$(grep '=y$' "$base" | grep -v -e '^CONFIG_DEBUG_INFO' -e '^CONFIG_PAHOLE' | while read -r l; do grep -qxF "$l" "$cfg" || echo "$l"; done)
+ok "$([ -z "$lost" ] && echo 0 || echo 1)" "every built-in option of $(basename "$base") is kept ($(grep -c '=y$' "$cfg") =y, $(grep -c '=m$' "$cfg") =m)" "$(head -10 <<<"$lost")"
+
+# The headers package builds an external module
+HDR=$(ls "$D"/linux-headers-*.deb 2>/dev/null | head -1)
+if [ -n "$HDR" ]; then
+	dpkg-deb -x "$HDR" "$TMP/h"
+	hd=$TMP/h/usr/src/linux-headers-$REL
+	mkdir -p "$TMP/mod"
+	printf '#include <linux/module.h>\nstatic int __init m_init(void) { return 0; }\nstatic void __exit m_exit(void) { }\nmodule_init(m_init);\nmodule_exit(m_exit);\nMODULE_LICENSE("GPL");\n' >"$TMP/mod/pciprobe_hello.c"
+	echo 'obj-m := pciprobe_hello.o' >"$TMP/mod/Makefile"
+	out=$(make -C "$hd" M="$TMP/mod" modules 2>&1)
+	ok "$([ -f "$TMP/mod/pciprobe_hello.ko" ] && [ -f "$hd/scripts/module.lds" ] && modinfo -F vermagic "$TMP/mod/pciprobe_hello.ko" | grep -q "^$REL " && echo 0 || echo 1)" \
+		"linux-headers builds an external module (vermagic $REL)" "$(tail -5 <<<"$out")"
+else
+	ok 1 "no linux-headers .deb in $D"
+fi
+
+# The same kernel as an RPM, from the same build
+if command -v rpmbuild >/dev/null; then
+	run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B"
+	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | head -1)
+	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep -q "^kernel-$REL\$" && ! rpm -qp --provides "$R" | grep -qx 'kernel' &&
+		rpm -qp -l "$R" | grep -qx "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
+		"RPM of the same build: Provides kernel-$REL (not kernel), /lib/modules/$REL/vmlinuz" "$(last_err | tail -3)"
+	if command -v rpmlint >/dev/null && [ -n "$R" ]; then
+		out=$(rpmlint -r "$TOP/specs/kernel-pciprobe.rpmlintrc" "$OUT_ROOT/$B/rpm"/*.rpm 2>&1)
+		ok "$(grep -q ' 0 errors' <<<"$out" && echo 0 || echo 1)" "rpmlint: $(tail -1 <<<"$out")" "$(grep ': E: ' <<<"$out" | head -5)"
+	fi
+else
+	skip "RPM of the same build" "rpmbuild not installed"
+fi
+done_testing
