@@ -62,6 +62,16 @@ ok "$(grep -q '^CONFIG_NR_CPUS=8192$' "$cfg" && grep -q '^CONFIG_MAXSMP=y$' "$cf
 	! grep -q '^CONFIG_PCI_PROBE_NUMA_KUNIT_TEST' "$cfg" && echo 0 || echo 1)" \
 	"nothing of the test fragments: NR_CPUS=8192, MAXSMP=y, no KUnit, no test ($(grep -c '=y$' "$cfg") =y, $(grep -c '=m$' "$cfg") =m)"
 
+# make deb CONFIG=<Debian config>: the config is used as it is, changed
+# only by olddefconfig (compared with olddefconfig run on its own)
+got=$(PCIPROBE_OUT=$TMP/out PCIPROBE_PKG_OBJ=$TMP/obj PCIPROBE_CONFIG_ONLY=1 "$TOP/scripts/packages/pkg-build" deb "$B" "$base" 2>"$TMP/cfg.err")
+mkdir -p "$TMP/ref"
+cp "$base" "$TMP/ref/.config"
+make -s -C "$TMP/obj.tree" O="$TMP/ref" ARCH=x86_64 LOCALVERSION="$KERNEL_LOCALVERSION" olddefconfig >/dev/null 2>&1
+ok "$([ -n "$got" ] && [ -f "$got" ] && cmp -s "$got" "$TMP/ref/.config" && echo 0 || echo 1)" \
+	"CONFIG=$(basename "$base"): the .config differs from it only by olddefconfig ($(diff <(grep '^CONFIG_' "$base" | sort) <(grep '^CONFIG_' "$TMP/ref/.config" | sort) | grep -c '^[<>]') lines)" \
+	"$(cat "$TMP/cfg.err" | tail -3; diff "$TMP/ref/.config" "${got:-/dev/null}" | head -5)"
+
 # The headers package builds an external module
 HDR=$(ls "$D"/linux-headers-*.deb 2>/dev/null | head -1)
 if [ -n "$HDR" ]; then
