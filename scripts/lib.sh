@@ -90,23 +90,21 @@ branch_has_flag() {	# branch_has_flag BRANCH FLAG
 	return 1
 }
 
-default_branch() {
+# flagged_branch FLAG: the (first) branch with FLAG in branches.conf
+flagged_branch() {
 	local b
 	for b in $(branch_list); do
-		branch_has_flag "$b" default && { echo "$b"; return; }
+		branch_has_flag "$b" "$1" && { echo "$b"; return; }
 	done
-	die "no branch has the 'default' flag in $BRANCHES_CONF" 1
+	die "no branch has the '$1' flag in $BRANCHES_CONF" 1
 }
+
+# default_branch: the README's default branch
+default_branch() { flagged_branch default; }
 
 # mainline_branch: the branch flagged "mainline": the newest, whose code
 # family is mainline's (a mainline submission is made against it)
-mainline_branch() {
-	local b
-	for b in $(branch_list); do
-		branch_has_flag "$b" mainline && { echo "$b"; return; }
-	done
-	die "no branch has the 'mainline' flag in $BRANCHES_CONF" 1
-}
+mainline_branch() { flagged_branch mainline; }
 
 # buildable_branches: branches whose source tree can be had here (a Debian package)
 buildable_branches() {

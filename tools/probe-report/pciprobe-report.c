@@ -517,7 +517,8 @@ static int read_trace(struct report *r, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-static int read_file_str(const char *path, char *buf, size_t n)
+/* the first line of a small file, cut at the first of the characters in stop */
+int pp_read_line(const char *path, char *buf, size_t n, const char *stop)
 {
 	FILE *f = fopen(path, "r");
 
@@ -528,8 +529,13 @@ static int read_file_str(const char *path, char *buf, size_t n)
 		return -EIO;
 	}
 	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
+	buf[strcspn(buf, stop)] = '\0';
 	return 0;
+}
+
+static int read_file_str(const char *path, char *buf, size_t n)
+{
+	return pp_read_line(path, buf, n, "\n");
 }
 
 /* --live: devices and nodes from sysfs */

@@ -38,5 +38,6 @@ int pp_boot(const char *action, const char *kver);
 const char *pp_env(const char *name, const char *def);
 /* a then b into out: 0, or -ENAMETOOLONG */
 int pp_join(char *out, size_t n, const char *a, const char *b);
+int pp_read_line(const char *path, char *buf, size_t n, const char *stop);
 
 #endif

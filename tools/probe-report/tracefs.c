@@ -190,16 +190,13 @@ static const char *find_def(const struct kdefs *k, const struct pp_event *ev)
 	return NULL;
 }
 
-/* one line onto kprobe_events: O_APPEND, one write, no fopen("a") */
-static int append_line(const char *dir, const char *line)
+/* write all of buf to path opened with flags (one write(): tracefs
+ * takes a command per write) */
+static int write_all(const char *path, int flags, const char *buf, size_t len)
 {
-	char path[PATH_MAX], buf[LINE_LEN];
-	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
 	ssize_t w;
-	int fd, err = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags), err = 0;
 
-	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	w = write(fd, buf, len);
@@ -212,38 +209,26 @@ static int append_line(const char *dir, const char *line)
 	return err;
 }
 
+/* one line onto kprobe_events: O_APPEND, one write, no fopen("a") */
+static int append_line(const char *dir, const char *line)
+{
+	char path[PATH_MAX], buf[LINE_LEN];
+	size_t len = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	return write_all(path, O_APPEND, buf, len);
+}
+
 /* a small control file (enable, tracing_on): truncate and write */
 static int write_file(const char *path, const char *s)
 {
-	size_t len = strlen(s);
-	ssize_t w;
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	w = write(fd, s, len);
-	if (w < 0)
-		err = -errno;
-	else if ((size_t)w != len)
-		err = -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
+	return write_all(path, O_TRUNC, s, strlen(s));
 }
 
+/* the first word of a small file */
 static int read_word(const char *path, char *buf, size_t n)
 {
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)n, f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	buf[strcspn(buf, " \n")] = '\0';
-	return 0;
+	return pp_read_line(path, buf, n, " \n");
 }
 
 /* the last line of tracefs' error_log (5.5+), what the kernel disliked */
