@@ -21,6 +21,11 @@ PROG=${PROG:-$(basename "$0")}
 FIX_FILE=drivers/pci/pci-driver.c
 FIX_FUNC=pci_call_probe
 
+# grep_q ARGS...: grep -q that reads all of its input. Under pipefail
+# `cmd | grep -q` fails now and then although it matched: grep exits at the
+# first match, cmd gets SIGPIPE, and the pipeline's status is cmd's.
+grep_q() { grep "$@" >/dev/null; }
+
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
 	_STAGE_SAID=1
 	echo "$PROG: error: $1" >&2
@@ -141,7 +146,7 @@ fix_function_body() {
 
 # fix_present FILE: true if pci_call_probe() already probes in place in workqueue workers
 fix_present() {
-	fix_function_body "$1" | grep -q -e 'PF_WQ_WORKER' -e 'current_is_async()'
+	fix_function_body "$1" | grep_q -e 'PF_WQ_WORKER' -e 'current_is_async()'
 }
 
 # ncpus: build parallelism

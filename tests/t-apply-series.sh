@@ -52,7 +52,7 @@ t=$(fresh notapply)
 sed -i 's/device is probed from work_on_cpu() of the Physical device\./device is probed from work_on_cpu() of the PF./' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" "$B" "$t"
-ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep -q 'does not apply' && echo 0 || echo 1)" \
+ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'does not apply' && echo 0 || echo 1)" \
 	"context differs: exit 1, says it does not apply" "$(last_err)"
 ok "$([ "$before" = "$(manifest "$t")" ] && echo 0 || echo 1)" "context differs: tree unchanged"
 

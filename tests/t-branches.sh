@@ -13,7 +13,7 @@ done
 ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every branch has a family, a checked version and its series" "$bad"
 for d in "$TOP"/patches/*/; do
 	d=${d%/}
-	branch_list | grep -qxF "${d##*/}" || bad="$bad ${d##*/}"
+	branch_list | grep_q -xF "${d##*/}" || bad="$bad ${d##*/}"
 done
 ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every patches/ folder is a listed branch" "$bad"
 ok "$([ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ] && echo 0 || echo 1)" "exactly one default branch"

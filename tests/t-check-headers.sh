@@ -66,12 +66,12 @@ ok "$([ "$(last_rc)" = 1 ] && grep -qF "no checked-blobs" "$TMP/last.out" && ech
 bad=
 for b in "${ALL[@]}"; do
 	for f in "$FIX_FILE" drivers/pci/Makefile drivers/pci/Kconfig; do
-		awk -v f="$f" '$1 == f {print $2}' "$TOP/patches/$b/checked-blobs" 2>/dev/null | grep -qxE '[0-9a-f]{40}' || bad="$bad $b:$f"
+		awk -v f="$f" '$1 == f {print $2}' "$TOP/patches/$b/checked-blobs" 2>/dev/null | grep_q -xE '[0-9a-f]{40}' || bad="$bad $b:$f"
 	done
 done
 ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every branch's checked-blobs has pci-driver.c, Makefile and Kconfig" "$bad"
 # 6.18: the real 6.18.16 files, not the fork's (NOTES.md, "Corrections")
-if branch_list | grep -qxF 6.18; then
+if branch_list | grep_q -xF 6.18; then
 	ok "$(grep -qx 'drivers/pci/pci-driver.c b4111c92c957[0-9a-f]*' "$TOP/patches/6.18/checked-blobs" &&
 		grep -qx 'drivers/pci/Makefile 67647f1880fb[0-9a-f]*' "$TOP/patches/6.18/checked-blobs" &&
 		grep -qx 'drivers/pci/Kconfig 47e466946bed[0-9a-f]*' "$TOP/patches/6.18/checked-blobs" && echo 0 || echo 1)" \

@@ -40,8 +40,8 @@ dep=$(dpkg-deb -f "$IMG" Depends)
 ok "$([[ $dep == *kmod* ]] && [[ $dep == *initramfs-tools* || $dep == *linux-initramfs-tool* ]] && echo 0 || echo 1)" \
 	"Depends on kmod and an initramfs generator: $dep"
 ok "$([ -s "$T/md5sums" ] && echo 0 || echo 1)" "md5sums"
-ok "$(dpkg-deb -f "$IMG" Provides | grep -q "$FIX_CAPABILITY" && echo 0 || echo 1)" "Provides $FIX_CAPABILITY"
-ok "$(dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./usr/share/doc/$PKG/changelog.Debian.gz" | zcat | head -5 | grep -q 'PCI: probe in place' && echo 0 || echo 1)" \
+ok "$(dpkg-deb -f "$IMG" Provides | grep_q "$FIX_CAPABILITY" && echo 0 || echo 1)" "Provides $FIX_CAPABILITY"
+ok "$(dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./usr/share/doc/$PKG/changelog.Debian.gz" | zcat | head -5 | grep_q 'PCI: probe in place' && echo 0 || echo 1)" \
 	"its changelog names the fix"
 if command -v lintian >/dev/null; then
 	out=$(lintian --no-tag-display-limit "$D"/*.deb 2>&1)
@@ -81,7 +81,7 @@ if [ -n "$HDR" ]; then
 	printf '#include <linux/module.h>\nstatic int __init m_init(void) { return 0; }\nstatic void __exit m_exit(void) { }\nmodule_init(m_init);\nmodule_exit(m_exit);\nMODULE_LICENSE("GPL");\n' >"$TMP/mod/pciprobe_hello.c"
 	echo 'obj-m := pciprobe_hello.o' >"$TMP/mod/Makefile"
 	out=$(make -C "$hd" M="$TMP/mod" modules 2>&1)
-	ok "$([ -f "$TMP/mod/pciprobe_hello.ko" ] && [ -f "$hd/scripts/module.lds" ] && modinfo -F vermagic "$TMP/mod/pciprobe_hello.ko" | grep -q "^$REL " && echo 0 || echo 1)" \
+	ok "$([ -f "$TMP/mod/pciprobe_hello.ko" ] && [ -f "$hd/scripts/module.lds" ] && modinfo -F vermagic "$TMP/mod/pciprobe_hello.ko" | grep_q "^$REL " && echo 0 || echo 1)" \
 		"linux-headers builds an external module (vermagic $REL)" "$(tail -5 <<<"$out")"
 else
 	ok 1 "no linux-headers .deb in $D"
@@ -91,8 +91,8 @@ fi
 if command -v rpmbuild >/dev/null; then
 	run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B"
 	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | head -1)
-	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep -q "^kernel-$REL\$" && ! rpm -qp --provides "$R" | grep -qx 'kernel' &&
-		rpm -qp -l "$R" | grep -qx "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
+	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep_q "^kernel-$REL\$" && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
+		rpm -qp -l "$R" | grep_q -x "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
 		"RPM of the same build: Provides kernel-$REL (not kernel), /lib/modules/$REL/vmlinuz" "$(last_err | tail -3)"
 	if command -v rpmlint >/dev/null && [ -n "$R" ]; then
 		out=$(rpmlint -r "$TOP/specs/kernel-pciprobe.rpmlintrc" "$OUT_ROOT/$B/rpm"/*.rpm 2>&1)

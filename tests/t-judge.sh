@@ -28,7 +28,7 @@ done
 "$TOP/scripts/judge/ktap-summary" "$J/zero-kunit-cases/console.log" >/dev/null
 ok "$([ $? = 5 ] && echo 0 || echo 1)" "ktap-summary: a console whose KTAP lacks the suite: exit 5"
 "$TOP/scripts/judge/ktap-summary" "$J/6.12-before/console.log" "$TMP/k.ktap" >/dev/null
-ok "$(head -1 "$TMP/k.ktap" | grep -qx 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
+ok "$(head -1 "$TMP/k.ktap" | grep_q -x 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
 	"ktap-summary LOG KTAP: the KTAP saved, timestamps stripped"
 
 # pair BEFORE AFTER VERDICT EXIT REASON-REGEX

@@ -81,7 +81,7 @@ body=$(awk 'b {print} /^$/ && !b {b=1}' "$m")
 ok "$([ "$(printf '%s\n' "$body" | head -1)" = "commit $SHA upstream." ] && echo 0 || echo 1)" "stable form: 'commit <sha> upstream.' first"
 ok "$(grep -q "^Subject: \[PATCH $OLDEST.y\] " "$m" && grep -q '^To: stable@vger.kernel.org' "$m" && echo 0 || echo 1)" "stable form: [PATCH $OLDEST.y] to stable"
 tr=$(sed -n '/^Signed-off-by: Jinhui/,/^---$/p' "$m")
-ok "$(printf '%s\n' "$tr" | grep -q "^\[ Changes from v1" && printf '%s\n' "$tr" | grep -q "^\[ Backport to $OLDEST.y" && [ "$(printf '%s\n' "$tr" | tail -2 | head -1)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
+ok "$(grep -q "^\[ Changes from v1" <<<"$tr" && grep -q "^\[ Backport to $OLDEST.y" <<<"$tr" && [ "$(printf '%s\n' "$tr" | tail -2 | head -1)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
 	"stable form: the notes (changes from v1, backport), then the sender's Signed-off-by" "$tr"
 mini_tree "$B" "$TMP/tree" && (cd "$TMP/tree" && patch -p1 -F0 --dry-run -s <"$TMP/m5/$B/mail/$P" >/dev/null 2>&1)
 ok $? "stable mail for $B applies to the $B tree at fuzz 0"

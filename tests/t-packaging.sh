@@ -72,7 +72,7 @@ else
 		# shellcheck disable=SC2086
 		run_cmd "$TOP/scripts/packages/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
 		left=$(find "$TMP/full" -mindepth 2 | head -3)
-		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep -q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
+		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
 			"full disk: mk-$k fails, says so, leaves nothing in the output dir" "$(last_err | tail -2) left: $left"
 	done
 	umount "$TMP/full"

@@ -84,8 +84,8 @@ sed -e '/async_drv:.*21:01.0/a\ kworker/u8:1-10 [003] ..... 1.000001: async_drv_
 	-e '/async_drv:.*21:02.0/a\ kworker/u8:2-11 [002] ..... 1.000011: async_drv_end: (async_run_entry_fn+0x15/0x8f <- __driver_attach_async_helper)' \
 	"$A" >"$TMP/b.trace"
 got=$("$BIN" --driver nvme "$TMP/b.trace" 2>/dev/null; echo "exit: $?")
-ok "$(echo "$got" | grep -qxF 'node 1 (CPUs 2-3): cannot-tell: 0 async probes (only synchronous probes: the fix changes nothing for them); 3 sync probes not judged' &&
-	echo "$got" | grep -q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' && [ "$(echo "$got" | tail -1)" = 'exit: 2' ] && echo 0 || echo 1)" \
+ok "$(grep -qxF 'node 1 (CPUs 2-3): cannot-tell: 0 async probes (only synchronous probes: the fix changes nothing for them); 3 sync probes not judged' <<<"$got" &&
+	grep -q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' <<<"$got" && [ "$(echo "$got" | tail -1)" = 'exit: 2' ] && echo 0 || echo 1)" \
 	"a helper that returned before the probe started does not make it async: only sync -> cannot tell, the command-line hint" "$got"
 # C: no helper line, but the profile says the helper events were placed:
 # every probe is sync. D: a buffer that overwrote events is warned about.

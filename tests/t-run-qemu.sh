@@ -29,7 +29,7 @@ guest() {
 
 # A real hang: the kernel boots (its banner is on the console), init sleeps
 guest hang 20 1 '/bin/busybox sleep 100000'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep -q 'infrastructure error: the guest did not power off within 20 s (hang)' &&
+ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest did not power off within 20 s (hang)' &&
 	[ -f "$TMP/hang/console.hung-1.log" ] && [ "$(cat "$TMP/hang/retries")" = 1 ] &&
 	grep -q 'Linux version' "$TMP/hang/console.log" && echo 0 || echo 1)" \
 	"a guest whose init never powers off: retried once, then exit 5 (hang), hung console kept" "$(last_err | tail -2)"
@@ -37,18 +37,18 @@ ok "$([[ $SIDE == "infra-error: the guest did not power off within 20 s (hang)" 
 
 # A real panic: init exits
 guest panic 60 0 'exit 1'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep -q 'infrastructure error: the guest panicked: Kernel panic - not syncing: Attempted to kill init' && echo 0 || echo 1)" \
+ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest panicked: Kernel panic - not syncing: Attempted to kill init' && echo 0 || echo 1)" \
 	"a guest whose init exits: kernel panic, exit 5" "$(last_err | tail -2)"
 ok "$([[ $SIDE == "infra-error: the guest panicked: Kernel panic"* ]] && echo 0 || echo 1)" "judge: panic is an infra-error" "$SIDE"
 
 # Powers off without writing results
 guest silent 60 0 '/bin/busybox poweroff -f'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep -q 'infrastructure error: the guest wrote no results (no pciprobe-done on ttyS1)' && echo 0 || echo 1)" \
+ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest wrote no results (no pciprobe-done on ttyS1)' && echo 0 || echo 1)" \
 	"a guest that powers off without results: exit 5" "$(last_err | tail -2)"
 ok "$([[ $SIDE == "infra-error: the guest wrote no results"* ]] && echo 0 || echo 1)" "judge: no results is an infra-error" "$SIDE"
 
 # Reports an error of its own
 guest error 60 0 'echo "pciprobe-error: cannot place a kprobe on local_pci_probe" >/dev/ttyS1; /bin/busybox poweroff -f'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep -q 'infrastructure error: in the guest: cannot place a kprobe on local_pci_probe' && echo 0 || echo 1)" \
+ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: in the guest: cannot place a kprobe on local_pci_probe' && echo 0 || echo 1)" \
 	"a guest that reports an error: exit 5 with its message" "$(last_err | tail -2)"
 done_testing

@@ -21,12 +21,12 @@ run_cmd "$RUN" --image "$TMP/nope.raw" --out "$TMP/x"
 ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: no image '$TMP/nope.raw'" ] && echo 0 || echo 1)" \
 	"run-system without an image: one line, exit 2" "$(last_err)"
 run_cmd "$MK" nosuch
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep -q "unknown branch 'nosuch'" && echo 0 || echo 1)" \
+ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && echo 0 || echo 1)" \
 	"mk-image of an unknown branch: exit 2" "$(last_err)"
 nostock=$(awk '!/^#/ && $2 == "-" {print $1; exit}' "$TOP/scripts/system/stock-kernels")
 if [ -n "$nostock" ]; then
 	run_cmd "$MK" "$nostock"
-	ok "$([ "$(last_rc)" = 4 ] && last_err | grep -q "skip: no stock Debian 12 kernel for $nostock: ." && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+	ok "$([ "$(last_rc)" = 4 ] && last_err | grep_q "skip: no stock Debian 12 kernel for $nostock: ." && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
 		"mk-image $nostock (no stock kernel for a Debian 12 image): exit 4, says why" "$(last_err)"
 fi
 
@@ -75,9 +75,9 @@ ok "$([ "$(field uname)" = "$KREL" ] && echo 0 || echo 1)" "the running kernel i
 ok "$(! grep -q -- ' -kernel ' "$TMP/b1/qemu.cmd" && [[ "$(field cmdline)" == "BOOT_IMAGE=/boot/vmlinuz-$KREL "* ]] && echo 0 || echo 1)" \
 	"booted by GRUB from the disk: no -kernel on the QEMU line, BOOT_IMAGE= on the command line" \
 	"cmdline: $(field cmdline); $(cat "$TMP/b1/qemu.cmd")"
-ok "$(field initrd | grep -q "/$KREL/kernel/drivers/nvme/host/nvme\.ko" && echo 0 || echo 1)" \
+ok "$(field initrd | grep_q "/$KREL/kernel/drivers/nvme/host/nvme\.ko" && echo 0 || echo 1)" \
 	"nvme.ko is in the initrd that initramfs-tools made" "$(field initrd)"
-ok "$(field lsmod | grep -q '^nvme ' && echo 0 || echo 1)" "lsmod shows nvme loaded" "$(field lsmod)"
+ok "$(field lsmod | grep_q '^nvme ' && echo 0 || echo 1)" "lsmod shows nvme loaded" "$(field lsmod)"
 devs=$(field nvme-dev)
 ok "$([ "$(grep -c . <<<"$devs")" = 4 ] && [ "$(grep -c 'driver=nvme numa_node=1$' <<<"$devs")" = 4 ] && echo 0 || echo 1)" \
 	"4 NVMe devices, each bound to nvme, on NUMA node 1" "$devs"
@@ -98,7 +98,7 @@ EOF
 rc=$?
 ok "$(grep -qx 'marker: persisted' "$TMP/b2/trace.txt" && echo 0 || echo 1)" \
 	"boot 2 on the kept overlay (--disk) sees the file boot 1 wrote" "$(cat "$TMP/b2/trace.txt" 2>/dev/null)"
-ok "$([ $rc = 5 ] && tail -1 "$TMP/b2.err" | grep -q 'infrastructure error: the guest did not power off within 120 s (hang)' &&
+ok "$([ $rc = 5 ] && tail -1 "$TMP/b2.err" | grep_q 'infrastructure error: the guest did not power off within 120 s (hang)' &&
 	grep -q '^pciprobe-job: start' "$TMP/b2/trace.txt" && ! grep -q pciprobe-done "$TMP/b2/trace.txt" && echo 0 || echo 1)" \
 	"a job that never finishes: the runner's timeout, exit 5 (hang), no pciprobe-done" "exit $rc: $(tail -3 "$TMP/b2.err")"
 done_testing
