@@ -97,7 +97,7 @@ fi
 if command -v rpmbuild >/dev/null; then
 	run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B"
 	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | head -1)
-	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep_q "^kernel-$REL\$" && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
+	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep_q -F "kernel-$REL = " && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
 		rpm -qp -l "$R" | grep_q -x "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
 		"RPM of the same build: Provides kernel-$REL (not kernel), /lib/modules/$REL/vmlinuz" "$(last_err | tail -3)"
 	if command -v rpmlint >/dev/null && [ -n "$R" ]; then
