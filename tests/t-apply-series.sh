@@ -81,4 +81,16 @@ refuses "series already applied" 2 apply-already-applied.err "$t" "$AS" "$B" "$t
 rm -rf "$t/.pc"
 ok "$(cmp -s "$t/$FIX_FILE" "$TMP/pristine/$FIX_FILE" && echo 0 || echo 1)" "quilt pop -a restores the file"
 
+# A tree path with blanks: applied, and the printed undo line works pasted as it is
+D=$(default_branch)
+if mini_tree "$D" "$TMP/with space/tree"; then
+	run_cmd "$TOP/scripts/series/apply-series" "$D" "$TMP/with space/tree"
+	undo=$(sed -n 's/^apply-series: undo with: //p' "$TMP/last.err")
+	applied=$(fix_present "$TMP/with space/tree/$FIX_FILE" && echo yes)
+	(eval "$undo") >/dev/null 2>&1
+	ok "$([ "$(last_rc)" = 0 ] && [ "$applied" = yes ] && [ -n "$undo" ] && ! fix_present "$TMP/with space/tree/$FIX_FILE" && echo 0 || echo 1)" \
+		"a tree path with blanks: applied, the printed undo line pops it again" "$(last_err | tail -3)"
+else
+	ok 1 "the $D source cannot be had here"
+fi
 done_testing
