@@ -196,12 +196,6 @@ run_checkpatch() {
 	done)
 }
 
-# kunit_counts SUMMARY: {"pass": P, "fail": F, "skip": S} from the first
-# line of a scripts/judge/ktap-summary output
-kunit_counts() {
-	awk 'NR == 1 {split($0, a, /[ =]/); printf "{\"pass\": %d, \"fail\": %d, \"skip\": %d}\n", a[2], a[4], a[6]}' "$1"
-}
-
 # pkg_version BRANCH: the Debian package's version + DEB_REVISION_SUFFIX: above
 # the build it comes from, below the next official one
 pkg_version() {
