@@ -26,6 +26,14 @@ FIX_FUNC=pci_call_probe
 # first match, cmd gets SIGPIPE, and the pipeline's status is cmd's.
 grep_q() { grep "$@" >/dev/null; }
 
+# deb_tar DEB TAR-ARGS...: run tar on a .deb's data. tar stops reading at the
+# archive's end marker; the rest of the stream is drained so that dpkg-deb
+# never dies of SIGPIPE (exit 141 under pipefail, seen in CI).
+deb_tar() {
+	local deb=$1; shift
+	dpkg-deb --fsys-tarfile "$deb" | { rc=0; tar "$@" || rc=$?; cat >/dev/null; exit $rc; }
+}
+
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
 	_STAGE_SAID=1
 	echo "$PROG: error: $1" >&2
@@ -166,7 +174,7 @@ patch_upstream() {
 
 # upstream_status BRANCH: "pending" or the mainline commit of the fix
 upstream_status() {
-	patch_upstream "$PATCHES_DIR/$1/$(series_patches "$1" | head -1)"
+	patch_upstream "$PATCHES_DIR/$1/$(series_patches "$1" | sed -n 1p)"
 }
 
 # patch_files PATCH...: the files the patches change, sorted, once each
@@ -241,7 +249,7 @@ check_config() {
 	grep -q '^CONFIG_X86_64=y' "$2" ||
 		usage_die "$2 is not an x86_64 kernel config (no CONFIG_X86_64=y)"
 	local v
-	v=$(sed -n 's|^# Linux/[^ ]* \([0-9]*\.[0-9]*\)[.0-9]*.* Kernel Configuration|\1|p' "$2" | head -1)
+	v=$(sed -n 's|^# Linux/[^ ]* \([0-9]*\.[0-9]*\)[.0-9]*.* Kernel Configuration|\1|p' "$2" | sed -n 1p)
 	[ -z "$v" ] || [ "$v" = "$1" ] || usage_die "$2 was made for a $v kernel, not $1"
 }
 
@@ -404,23 +412,23 @@ apt_fetch_deb() {
 	need dpkg-deb:dpkg sha256sum:coreutils
 	apt_private "$suite"
 	local opts=("${APT_OPTS[@]}") aptdir=$CACHE/apt
-	want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
+	want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ && !f++ {print $2}' || true)
 	if [ -z "$want" ]; then
 		apt_private "$suite" update
-		want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ {print $2; exit}' || true)
+		want=$(apt-cache "${opts[@]}" show "$pkg=$ver" 2>/dev/null | awk '/^SHA256:/ && !f++ {print $2}' || true)
 		if [ -z "$want" ]; then
 			now=$(apt-cache "${opts[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | paste -sd' ')
 			die "$pkg $ver (pinned in $where) is not in $suite (any more: suites drop superseded versions); $suite has now: ${now:-no $pkg at all}${hint:+; $hint}" 1
 		fi
 	fi
-	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1 || true)
+	deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | sed -n 1p || true)
 	if [ -z "$deb" ] || [ "$(sha256sum "$deb" | awk '{print $1}')" != "$want" ]; then
 		phase "download $pkg $ver from $suite"
 		rm -f "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb
 		(cd "$CACHE/debs" && apt-get "${opts[@]}" -q download "$pkg=$ver" >"$aptdir/download.log" 2>&1) ||
 			die "downloading $pkg $ver failed (see $aptdir/download.log)" 1
 		phase_end
-		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | head -1 || true)
+		deb=$(ls "$CACHE/debs/${pkg}_${ver//:/%3a}"_*.deb 2>/dev/null | sed -n 1p || true)
 	fi
 	[ -n "$deb" ] || die "apt-get download left no ${pkg}_${ver}_*.deb in $CACHE/debs" 1
 	[ "$(sha256sum "$deb" | awk '{print $1}')" = "$want" ] ||

@@ -58,7 +58,7 @@ expect_err() {
 	if [ "$got" = "$(cat "$fx")" ]; then
 		return 0
 	fi
-	diff <(cat "$fx") <(printf '%s\n' "$got") | head -5 >&2
+	diff <(cat "$fx") <(printf '%s\n' "$got") | sed -n 1,5p >&2
 	return 1
 }
 

@@ -4,8 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 AS=$TOP/scripts/series/apply-series
 B=$(default_branch)
-OTHER=$(branch_list | grep -vx "$B" | head -1)
-PATCH=$(series_patches "$B" | head -1)
+OTHER=$(branch_list | grep -vx "$B" | sed -n 1p)
+PATCH=$(series_patches "$B" | sed -n 1p)
 
 if ! mini_tree "$B" "$TMP/pristine"; then
 	echo "Bail out! no $B tree: scripts/source/fetch-source $B failed"

@@ -22,7 +22,7 @@ ok "$([ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ] && echo 0 || echo 1)
 # Each branch's test-only patch carries kunit/ source, line for line.
 bad=
 for b in $(branch_list); do
-	p=$TOP/patches/$b/$(series_patches "$b" series.kunit 2>/dev/null | head -1)
+	p=$TOP/patches/$b/$(series_patches "$b" series.kunit 2>/dev/null | sed -n 1p)
 	[ -f "$p" ] || { bad="$bad $b:no-series.kunit"; continue; }
 	got=$(awk -v f="b/drivers/pci/$KUNIT_FILE" '$1 == "+++" {on = ($2 == f); next}
 		on && /^@@/ {next} on && /^\+/ {print substr($0, 2)} on && /^diff / {on=0}' "$p")
@@ -32,7 +32,7 @@ ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every series.kunit patch carries kuni
 
 run_cmd "$TOP/scripts/source/fetch-source" 4.19
 ok "$([ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err && echo 0 || echo 1)" "fetch-source: unknown branch, exit 2" "$(last_err)"
-nb=$(branch_rows | awk '$4 == "-" {print $1; exit}')
+nb=$(branch_rows | awk '$4 == "-" && !f++ {print $1}')
 run_cmd "$TOP/scripts/source/fetch-source" "$nb"
 ok "$([ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tree" "$TMP/last.err" && echo 0 || echo 1)" \
 	"fetch-source: $nb has no Debian package: SKIP (exit 4), not a failure" "$(last_err)"

@@ -44,7 +44,7 @@ ok "$([ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" checked)" = "${B}.
 
 # 2. the fix already there
 fake "$TMP/fixed"
-(cd "$TMP/fixed" && patch -s -p1 -F0 <"$TOP/patches/$B/$(series_patches "$B" | head -1)")
+(cd "$TMP/fixed" && patch -s -p1 -F0 <"$TOP/patches/$B/$(series_patches "$B" | sed -n 1p)")
 setup
 bump "$TMP/fixed"
 ok "$([ "$(last_rc)" = 0 ] && grep -q "^$B .*retired" "$TMP/last.out" &&

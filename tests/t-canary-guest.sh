@@ -158,7 +158,7 @@ append=
 [ "$(nvme_async "$B")" = param ] && append=pciprobe_async=param
 
 # step_rc LOG NAME / step_out LOG NAME: a step's exit status / output
-step_rc() { sed -n "s/^=== step $2 rc=//p" "$1" | head -1; }
+step_rc() { sed -n "s/^=== step $2 rc=//p" "$1" | sed -n 1p; }
 step_out() { awk -v s="=== step $2 " 'index($0, s) == 1 {on = 1; next} on && /^=== end/ {exit} on' "$1"; }
 trace_of() { awk -v s="=== trace $2" '$0 == s {on = 1; next} on && /^=== end/ {exit} on' "$1"; }
 
@@ -192,7 +192,7 @@ for side in before after; do
 		"$(step_out "$L" setup-1; step_out "$L" setup-2; step_out "$L" kprobe-events)"
 	ok "$(step_out "$L" pdev-filter | grep_q -F 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ] && echo 0 || echo 1)" \
 		"$side: pdev is filtered to PCI names: no runtime resume of the serial port in the trace" \
-		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep -m3 'pdev: .*dev="00:')"
+		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep 'pdev: .*dev="00:' | sed -n 1,3p)"
 	if [ -n "$append" ]; then
 		ok "$([ "$(step_rc "$L" live-load-sync)" = 2 ] && step_out "$L" live-load-sync | grep_q -x 'verdict: cannot-tell' &&
 			[ "$(step_out "$L" live-load-sync | grep -c ', sync$')" = 4 ] &&

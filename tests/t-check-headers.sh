@@ -6,14 +6,14 @@ mapfile -t ALL < <(branch_list)
 run_cmd "$CH" "${ALL[@]}"
 ok "$(last_rc)" "every branch's series passes" "$(cat "$TMP/last.out")"
 
-B=$(branch_rows | awk '$2 != "C" {print $1; exit}')	# a backport branch
-M=$(branch_rows | awk '$2 == "C" {print $1; exit}')	# a mainline-family branch
+B=$(branch_rows | awk '$2 != "C" && !f++ {print $1}')	# a backport branch
+M=$(branch_rows | awk '$2 == "C" && !f++ {print $1}')	# a mainline-family branch
 # broken NAME BRANCH SED-EXPR EXPECTED-SUBSTRING
 broken() {
 	rm -rf "$TMP/p"
 	cp -a "$TOP/patches" "$TMP/p"
 	local f
-	f=$TMP/p/$2/$(series_patches "$2" | head -1)
+	f=$TMP/p/$2/$(series_patches "$2" | sed -n 1p)
 	sed -i "$3" "$f"
 	PATCHES_DIR=$TMP/p run_cmd "$CH" "$2"
 	ok "$([ "$(last_rc)" = 1 ] && grep -qF "$4" "$TMP/last.out" && echo 0 || echo 1)" "$1" "$(cat "$TMP/last.out")"
@@ -44,8 +44,8 @@ broken_in() {
 	PATCHES_DIR=$TMP/p run_cmd "$CH" "$2"
 	ok "$([ "$(last_rc)" = 1 ] && grep -qF "$5" "$TMP/last.out" && echo 0 || echo 1)" "$1" "$(cat "$TMP/last.out")"
 }
-K=$(series_patches "$B" series.kunit | head -1)
-F=$(series_patches "$B" | head -1)
+K=$(series_patches "$B" series.kunit | sed -n 1p)
+F=$(series_patches "$B" | sed -n 1p)
 broken_in "facts of another tree: the message no longer matches" "$B" fix.facts 's/^ASYNC_WQ=.*/ASYNC_WQ=other_wq/' "is not what msg/fix.msg gives for $B"
 broken_in "test patch signed off" "$B" "$K" 's/^---$/Signed-off-by: Some One <some@one.example>\n---/' "a test-only patch carries no Signed-off-by"
 broken_in "test patch with a person as author" "$B" "$K" 's/^From: .*/From: Some One <some@one.example>/' "a test-only patch's From: is the package"

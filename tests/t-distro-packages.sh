@@ -41,11 +41,11 @@ ok "$([[ $dep == *kmod* ]] && [[ $dep == *initramfs-tools* || $dep == *linux-ini
 	"Depends on kmod and an initramfs generator: $dep"
 ok "$([ -s "$CTL/md5sums" ] && echo 0 || echo 1)" "md5sums"
 ok "$(dpkg-deb -f "$IMG" Provides | grep_q "$FIX_CAPABILITY" && echo 0 || echo 1)" "Provides $FIX_CAPABILITY"
-ok "$(dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./usr/share/doc/$PKG/changelog.Debian.gz" | zcat | head -5 | grep_q 'PCI: probe in place' && echo 0 || echo 1)" \
+ok "$(deb_tar "$IMG" -xO "./usr/share/doc/$PKG/changelog.Debian.gz" | zcat | sed -n 1,5p | grep_q 'PCI: probe in place' && echo 0 || echo 1)" \
 	"its changelog names the fix"
 if command -v lintian >/dev/null; then
 	out=$(lintian --no-tag-display-limit "$D"/*.deb 2>&1)
-	ok "$(grep -q '^E: ' <<<"$out" && echo 1 || echo 0)" "lintian: no errors ($(grep -c '^W: ' <<<"$out") warnings)" "$(grep '^E: ' <<<"$out" | head -10)"
+	ok "$(grep -q '^E: ' <<<"$out" && echo 1 || echo 0)" "lintian: no errors ($(grep -c '^W: ' <<<"$out") warnings)" "$(grep '^E: ' <<<"$out" | sed -n 1,10p)"
 else
 	skip "lintian" "lintian not installed (scripts/install-deps)"
 fi
@@ -54,7 +54,7 @@ fi
 # built-in option of the stock config (pkg-build checks it and records it);
 # olddefconfig then drops only options under a module turned off.
 cfg=$TMP/config
-dpkg-deb --fsys-tarfile "$IMG" | tar -xO "./boot/config-$REL" >"$cfg"
+deb_tar "$IMG" -xO "./boot/config-$REL" >"$cfg"
 base=$(jq -r .base "$D/config-origin.json")
 # (the trim adds no built-in option: every =y of the package's config is
 # one of the stock config after olddefconfig, or debug info off)
@@ -76,10 +76,10 @@ cp "$base" "$TMP/ref/.config"
 make -s -C "$TMP/obj.tree" O="$TMP/ref" ARCH=x86_64 LOCALVERSION="$KERNEL_LOCALVERSION" olddefconfig >/dev/null 2>&1
 ok "$([ -n "$got" ] && [ -f "$got" ] && cmp -s "$got" "$TMP/ref/.config" && echo 0 || echo 1)" \
 	"CONFIG=$(basename "$base"): the .config differs from it only by olddefconfig ($(diff <(grep '^CONFIG_' "$base" | sort) <(grep '^CONFIG_' "$TMP/ref/.config" | sort) | grep -c '^[<>]') lines)" \
-	"$(cat "$TMP/cfg.err" | tail -3; diff "$TMP/ref/.config" "${got:-/dev/null}" | head -5)"
+	"$(cat "$TMP/cfg.err" | tail -3; diff "$TMP/ref/.config" "${got:-/dev/null}" | sed -n 1,5p)"
 
 # The headers package builds an external module
-HDR=$(ls "$D"/linux-headers-*.deb 2>/dev/null | head -1)
+HDR=$(ls "$D"/linux-headers-*.deb 2>/dev/null | sed -n 1p)
 if [ -n "$HDR" ]; then
 	dpkg-deb -x "$HDR" "$TMP/h"
 	hd=$TMP/h/usr/src/linux-headers-$REL
@@ -96,7 +96,7 @@ fi
 # The same kernel as an RPM, from the same build
 if command -v rpmbuild >/dev/null; then
 	run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B"
-	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | head -1)
+	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | sed -n 1p)
 	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep_q -F "kernel-$REL = " && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
 		rpm -qp -l "$R" | grep_q -x "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
 		"RPM of the same build: Provides kernel-$REL (not kernel), /lib/modules/$REL/vmlinuz" "$(last_err | tail -3)"
@@ -107,7 +107,7 @@ if command -v rpmbuild >/dev/null; then
 		{ grep -v 'unstripped-binary-or-object' "$TOP/specs/kernel-pciprobe.rpmlintrc"
 		  echo 'addFilter("kernel-pciprobe\.x86_64: E: no-binary$")'; } >"$TMP/rpmlintrc"
 		out=$(rpmlint -r "$TMP/rpmlintrc" "$OUT_ROOT/$B/rpm"/*.rpm 2>&1)
-		ok "$(grep -q ' 0 errors' <<<"$out" && echo 0 || echo 1)" "rpmlint: $(tail -1 <<<"$out")" "$(grep ': E: ' <<<"$out" | head -5)"
+		ok "$(grep -q ' 0 errors' <<<"$out" && echo 0 || echo 1)" "rpmlint: $(tail -1 <<<"$out")" "$(grep ': E: ' <<<"$out" | sed -n 1,5p)"
 	fi
 else
 	skip "RPM of the same build" "rpmbuild not installed"

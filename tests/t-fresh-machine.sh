@@ -66,7 +66,7 @@ bail() { ok 1 "$1" "$2"; done_testing; }
 # log_why LOG: the archive that could not be reached, then the error lines
 # of apt, debootstrap and install-deps (else the log's tail)
 log_why() {
-	{ grep -E '^(Err|W|E):.*(Failed to fetch|[Cc]ould not|Unable to connect|Temporary failure)' "$1" | head -3
+	{ grep -E '^(Err|W|E):.*(Failed to fetch|[Cc]ould not|Unable to connect|Temporary failure)' "$1" | sed -n 1,3p
 		grep -E '^(E:|install-deps|debootstrap|I: Retrieving)|[Ff]ailed' "$1" | tail -5; } | awk '!seen[$0]++' |
 		grep . || tail -8 "$1"
 	echo "(whole log: $1)"

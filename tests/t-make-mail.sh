@@ -5,9 +5,9 @@
 MM=$TOP/scripts/series/make-mail
 B=$(default_branch)
 NEWEST=$(branch_list | tail -1)
-OLDEST=$(branch_list | head -1)
+OLDEST=$(branch_list | sed -n 1p)
 SHA=0123456789abcdef0123456789abcdef01234567
-P=$(series_patches "$B" | head -1)
+P=$(series_patches "$B" | sed -n 1p)
 export GIT_CONFIG_GLOBAL=$TMP/gitconfig GIT_CONFIG_NOSYSTEM=1
 git config --global user.name "Test Sender"
 git config --global user.email "sender@example.org"
@@ -39,7 +39,7 @@ ok "$(grep -qxF "Link: $V1_LINK" "$m" && echo 0 || echo 1)" "pending: Link: to v
 ok "$(! grep -q -e '^Upstream-Commit:' -e '^\[ Backport' -e 'upstream\.$' "$m" && echo 0 || echo 1)" \
 	"pending: no internal header, backport note or stable line"
 tr=$(sed -n '/^Signed-off-by: Jinhui/,/^---$/p' "$m")
-ok "$(grep -q '^\[ Changes from v1' <<<"$tr" && [ "$(tail -2 <<<"$tr" | head -1)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
+ok "$(grep -q '^\[ Changes from v1' <<<"$tr" && [ "$(tail -2 <<<"$tr" | sed -n 1p)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
 	"pending: the '[ Changes from v1 ]' note, then the sender's Signed-off-by" "$tr"
 notes=$(awk 'f && /^ [^ ].*\| +[0-9]+ /{exit} f {print} /^---$/ {f=1}' "$m")
 ok "$(grep -q '^Changes since v1:' <<<"$notes" && grep -q 'driver core' <<<"$notes" && grep -qF "$V1_LINK" <<<"$notes" && echo 0 || echo 1)" \
@@ -78,10 +78,10 @@ ok "$(last_rc)" "commit id, all branches: written" "$(last_err)"
 ok "$([ "$(ls "$TMP/m5" | wc -l)" = "$(branch_list | wc -l)" ] && echo 0 || echo 1)" "one mail per branch"
 m=$TMP/m5/$OLDEST/mail/$P
 body=$(awk 'b {print} /^$/ && !b {b=1}' "$m")
-ok "$([ "$(printf '%s\n' "$body" | head -1)" = "commit $SHA upstream." ] && echo 0 || echo 1)" "stable form: 'commit <sha> upstream.' first"
+ok "$([ "$(printf '%s\n' "$body" | sed -n 1p)" = "commit $SHA upstream." ] && echo 0 || echo 1)" "stable form: 'commit <sha> upstream.' first"
 ok "$(grep -q "^Subject: \[PATCH $OLDEST.y\] " "$m" && grep -q '^To: stable@vger.kernel.org' "$m" && echo 0 || echo 1)" "stable form: [PATCH $OLDEST.y] to stable"
 tr=$(sed -n '/^Signed-off-by: Jinhui/,/^---$/p' "$m")
-ok "$(grep -q "^\[ Changes from v1" <<<"$tr" && grep -q "^\[ Backport to $OLDEST.y" <<<"$tr" && [ "$(printf '%s\n' "$tr" | tail -2 | head -1)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
+ok "$(grep -q "^\[ Changes from v1" <<<"$tr" && grep -q "^\[ Backport to $OLDEST.y" <<<"$tr" && [ "$(printf '%s\n' "$tr" | tail -2 | sed -n 1p)" = "Signed-off-by: Test Sender <sender@example.org>" ] && echo 0 || echo 1)" \
 	"stable form: the notes (changes from v1, backport), then the sender's Signed-off-by" "$tr"
 mini_tree "$B" "$TMP/tree" && (cd "$TMP/tree" && patch -p1 -F0 --dry-run -s <"$TMP/m5/$B/mail/$P" >/dev/null 2>&1)
 ok $? "stable mail for $B applies to the $B tree at fuzz 0"

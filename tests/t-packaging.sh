@@ -6,7 +6,7 @@
 # (make ab); without it they SKIP.
 . "$(dirname "$0")/lib.sh"
 B=$(default_branch)
-OTHER=$(branch_list | grep -vx "$B" | head -1)
+OTHER=$(branch_list | grep -vx "$B" | sed -n 1p)
 OUT=$TMP/out
 export PCIPROBE_OUT=$OUT
 
@@ -24,7 +24,7 @@ ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q "made for
 # Half-applied: a two-patch series of which quilt applied only the first.
 mini_tree "$B" "$TMP/tree" || { echo "Bail out! no $B tree"; exit 1; }
 cp -a "$TOP/patches" "$TMP/patches"
-P=$(series_patches "$B" | head -1)
+P=$(series_patches "$B" | sed -n 1p)
 sed 's/^Subject: \[PATCH\] .*/Subject: [PATCH] second/' "$TOP/patches/$B/$P" >"$TMP/patches/$B/0002-second.patch"
 echo 0002-second.patch >>"$TMP/patches/$B/series"
 mkdir -p "$TMP/tree/.pc"
@@ -71,7 +71,7 @@ else
 		[ $k = rpm ] && pre=--prebuilt
 		# shellcheck disable=SC2086
 		run_cmd "$TOP/scripts/packages/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
-		left=$(find "$TMP/full" -mindepth 2 | head -3)
+		left=$(find "$TMP/full" -mindepth 2 | sed -n 1,3p)
 		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
 			"full disk: mk-$k fails, says so, leaves nothing in the output dir" "$(last_err | tail -2) left: $left"
 	done

@@ -103,7 +103,7 @@ else
 		"mk-rpm: the binary and the source RPM both reach OUTDIR" "$(ls -A "$TMP/out-kunit")"
 
 	cp -a "$TOP/patches" "$TMP/patches"
-	P=$(series_patches "$B" series.kunit | head -1)
+	P=$(series_patches "$B" series.kunit | sed -n 1p)
 	cp "$TMP/patches/$B/$P" "$TMP/patches/$B/0199-second.patch"
 	echo 0199-second.patch >>"$TMP/patches/$B/series.kunit"
 	stub_mk_rpm half PATCHES_DIR="$TMP/patches"
@@ -235,7 +235,7 @@ ok "$([ $rc = 0 ] && [ "$(cat "$R/kernel-install.log" 2>/dev/null)" = "add $KREL
 rpmroot -e kernel-pciprobe; rc=$?
 ok "$([ $rc = 0 ] && [ "$(tail -1 "$R/kernel-install.log")" = "remove $KREL" ] && [ ! -e "$R$MOD" ] && echo 0 || echo 1)" \
 	"rpm -e with kernel-install: %preun ran 'kernel-install remove $KREL'; $MOD is gone" \
-	"rc=$rc log: $(cat "$R/kernel-install.log"); left: $(find "$R$MOD" 2>/dev/null | head -3)"
+	"rc=$rc log: $(cat "$R/kernel-install.log"); left: $(find "$R$MOD" 2>/dev/null | sed -n 1,3p)"
 
 mkroot
 rpmroot -i "$RPMF"; rc=$?
@@ -247,7 +247,7 @@ ok "$([ $rc = 0 ] && [ $same = 0 ] && [ -s "$R$MOD/modules.dep" ] && echo 0 || e
 rpmroot -e kernel-pciprobe; rc=$?
 ok "$([ $rc = 0 ] && [ -z "$(ls -A "$R/boot")" ] && [ ! -e "$R$MOD" ] && echo 0 || echo 1)" \
 	"rpm -e without kernel-install: the /boot copies and $MOD (modules.dep too) are gone" \
-	"rc=$rc /boot: $(ls -A "$R/boot"); left: $(find "$R$MOD" 2>/dev/null | head -3)"
+	"rc=$rc /boot: $(ls -A "$R/boot"); left: $(find "$R$MOD" 2>/dev/null | sed -n 1,3p)"
 
 mkroot
 echo "another kernel" >"$R/boot/vmlinuz-$KREL"

@@ -84,7 +84,7 @@ ok "$([ "$(grep -c . <<<"$devs")" = 4 ] && [ "$(grep -c 'driver=nvme numa_node=1
 # bound inside the initramfs: every NVMe probed before the root file system
 # was mounted (read-only, by the initramfs)
 ts() { field dmesg | grep -E "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
-last_nvme=$(ts 'pci function' | sort -n | tail -1) rootmount=$(ts 'vda1\): mounted' | head -1)
+last_nvme=$(ts 'pci function' | sort -n | tail -1) rootmount=$(ts 'vda1\): mounted' | sed -n 1p)
 ok "$([ -n "$last_nvme" ] && [ -n "$rootmount" ] && awk -v a="$last_nvme" -v b="$rootmount" 'BEGIN {exit !(a < b)}' && echo 0 || echo 1)" \
 	"nvme bound in the initramfs (last NVMe at $last_nvme s, root mounted at $rootmount s)" "$(field dmesg)"
 
