@@ -87,4 +87,18 @@ if [ -n "$SRC" ]; then
 else
 	ok 1 "the $D source cannot be had here (scripts/source/fetch-source $D)"
 fi
+# deb_tar under pipefail: tar stops at the archive's end marker, and a
+# dpkg-deb still writing died of SIGPIPE (141; mk-rpm ended CI that way).
+# A stand-in dpkg-deb writes a small tar and then 4 MiB of zeros, which makes
+# that happen every time. The old pipeline is run too, to show it fails here.
+mkdir -p "$TMP/sp/bin" "$TMP/sp/d"
+echo member >"$TMP/sp/d/m"
+tar -C "$TMP/sp/d" -cf "$TMP/sp/data.tar" ./m
+printf '#!/bin/sh\ncat "%s"; head -c 4194304 /dev/zero\n' "$TMP/sp/data.tar" >"$TMP/sp/bin/dpkg-deb"
+chmod +x "$TMP/sp/bin/dpkg-deb"
+old=$(PATH=$TMP/sp/bin:$PATH bash -c 'set -o pipefail; dpkg-deb --fsys-tarfile x | tar -xO ./m >/dev/null; echo $?')
+new=$(PATH=$TMP/sp/bin:$PATH bash -c "set -euo pipefail; . '$TOP/scripts/lib.sh'; deb_tar x -xO ./m; echo rc=\$?")
+ok "$([ "$old" = 141 ] && [ "$new" = "$(printf 'member\nrc=0')" ] && echo 0 || echo 1)" \
+	"deb_tar: a tar that stops early does not kill dpkg-deb (old pipeline: $old)" "new: $new"
+
 done_testing
