@@ -5,7 +5,8 @@
 #   the --boot init-top script (tools/probe-report/initramfs/init-top) with
 #   an enabled config places the events; --teardown twice; --setup twice
 #   (exit 0 both); nvme loaded with async probing -> --live --driver nvme:
-#   serialized (1) on "before", fixed (0) on "after"; a sysfs unbind/bind
+#   serialized (1) on "before", fixed (0) on "after"; --save FILE: FILE,
+#   reported on the host, gives the same report and exit; a sysfs unbind/bind
 #   of node 1's NVMe devices on top (sync probes, in kworker/2:x with or
 #   without the fix) -> the verdict of the async probes stays; the trace
 #   cleared and the devices rebound once more (only sync probes) -> never
@@ -130,6 +131,8 @@ insmod $M/nvme.ko $async || fail "insmod nvme.ko $async failed"
 binds=$((binds + want))
 wait_binds $binds
 step live-async $R --live --driver nvme
+step live-save $R --live --driver nvme --save /saved.txt
+{ echo "=== trace saved"; cat /saved.txt; echo "=== end"; } >$OUT
 # 4. sync rebinds on top of the async probes, then alone
 rebind || fail "unbind/bind of node 1's NVMe functions failed"
 step live-mixed $R --live --driver nvme
@@ -157,6 +160,7 @@ echo enabled=1 >"$X/etc/pciprobe-report/boot.conf"
 append=
 [ "$(nvme_async "$B")" = param ] && append=pciprobe_async=param
 
+REPORT=$("$TOP/scripts/judge/build-report") || { ok 1 "the host's pciprobe-report builds"; done_testing; }
 # step_rc LOG NAME / step_out LOG NAME: a step's exit status / output
 step_rc() { sed -n "s/^=== step $2 rc=//p" "$1" | sed -n 1p; }
 step_out() { awk -v s="=== step $2 " 'index($0, s) == 1 {on = 1; next} on && /^=== end/ {exit} on' "$1"; }
@@ -205,6 +209,13 @@ for side in before after; do
 		[ "$(step_out "$L" live-async | grep -c ', async$')" = 4 ] && echo 0 || echo 1)" \
 		"$side: nvme loaded async: --live --driver nvme says $name (exit $want), 4 probes marked async" \
 		"$(step_out "$L" live-async)"
+	trace_of "$L" saved >"$TMP/$side.saved"
+	host=$("$REPORT" --driver nvme "$TMP/$side.saved" 2>&1)
+	hrc=$?
+	ok "$([ "$(step_rc "$L" live-save)" = "$want" ] && [ $hrc = "$want" ] && [ "$host" = "$(step_out "$L" live-async)" ] &&
+		grep_q '^# pciprobe-dev: .* driver=nvme$' "$TMP/$side.saved" && echo 0 || echo 1)" \
+		"$side: --live --save FILE; FILE reported on the host: the same report, exit $want" \
+		"$(diff <(step_out "$L" live-async) <(printf '%s\n' "$host"); echo "guest rc $(step_rc "$L" live-save), host rc $hrc")"
 	ok "$([ "$(step_rc "$L" live-mixed)" = "$want" ] && step_out "$L" live-mixed | grep_q -x "verdict: $name" &&
 		[ "$(step_out "$L" live-mixed | grep -c ', sync$')" = 4 ] &&
 		step_out "$L" live-mixed | grep_q '4 sync probes not judged' && echo 0 || echo 1)" \

@@ -10,7 +10,10 @@ for e in "$J"/*/expected.side; do
 	c=$(basename "$(dirname "$e")")
 	n=$((n + 1))
 	cp -a "$J/$c" "$TMP/$c"
-	"$SIDE" --source "linux-source-6.12 6.12.117-1~deb12u1" "$TMP/$c" >/dev/null 2>"$TMP/$c.err"
+	# args: the case's own options (@DIR@ is its folder), else the A/B's
+	args=(--source "linux-source-6.12 6.12.117-1~deb12u1")
+	[ ! -f "$J/$c/args" ] || read -r -a args < <(sed "s|@DIR@|$TMP/$c|g" "$J/$c/args")
+	"$SIDE" "${args[@]}" "$TMP/$c" >/dev/null 2>"$TMP/$c.err"
 	rc=$?
 	got=$(jq -r '"status: \(.status)", (if .status == "ok" then "shows_bug: \(.shows_bug)" else "reason: \(.reason)" end)' "$TMP/$c/side.json" 2>&1)
 	want_rc=0
@@ -18,7 +21,7 @@ for e in "$J"/*/expected.side; do
 	ok "$([ "$got" = "$(cat "$e")" ] && [ $rc = $want_rc ] && echo 0 || echo 1)" "side $c: $(head -1 "$e" | cut -d' ' -f2), exit $want_rc" \
 		"$(diff <(cat "$e") <(printf '%s\n' "$got"); echo "exit $rc"; cat "$TMP/$c.err")"
 done
-ok "$([ $n -ge 8 ] && echo 0 || echo 1)" "8 or more saved cases: $n"
+ok "$([ $n -ge 10 ] && echo 0 || echo 1)" "10 or more saved cases: $n"
 
 for e in "$J"/*/expected.ktap; do
 	c=$(basename "$(dirname "$e")")
@@ -48,4 +51,9 @@ pair 6.12-before hung infra-error 5 '^after: .*\(hang\)$'
 pair panic 6.12-after infra-error 5 '^before: the guest panicked'
 pair 6.12-before missing-trace infra-error 5 '^after: the guest wrote no results'
 pair 6.12-before no-results infra-error 5 '^after: the guest wrote no results'
+# make system's pair: Debian's stock kernel, then the package's, NVMe only
+pair system-6.12-stock system-6.12-installed fixed 0 '^$'
+pair system-6.12-stock system-6.12-stock not-fixed 1 '^after: NVMe probes serialized$'
+pair system-6.12-installed system-6.12-stock infra-error 5 '^before does not show the bug \(NVMe probes fixed\)'
+pair 6.12-before system-6.12-installed infra-error 5 '^before and after ran different checks$'
 done_testing

@@ -20,7 +20,9 @@
  *   # pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme
  *   # pciprobe-node: 1 cpus=2-3
  *   # pciprobe-profile: <event> <hits> <misses>   (kprobe_profile)
- * With --live the trace is read from tracefs and the annotations from sysfs.
+ * With --live the trace is read from tracefs and the annotations from sysfs;
+ * --save FILE keeps what was read, the trace with those annotations, so the
+ * same verdict can be had again from FILE on another machine.
  *
  * Asynchronous or synchronous: the driver core runs an asynchronous probe
  * inside an async helper for the device. A helper entry for device D in
@@ -129,11 +131,13 @@ static const char *verdict_name[] = { "fixed", "serialized", "cannot-tell" };
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pciprobe-report [--json] [--driver NAME] [FILE | --live [--tracefs DIR]]\n"
+		"usage: pciprobe-report [--json] [--driver NAME] [FILE | --live [--tracefs DIR] [--save FILE]]\n"
 		"       pciprobe-report --setup | --teardown [--tracefs DIR]\n"
 		"       pciprobe-report --boot enable|disable [--kernel KVER]\n"
 		"  FILE         a saved trace (default: standard input)\n"
 		"  --live       read DIR/trace and sysfs on this host (DIR: /sys/kernel/tracing)\n"
+		"  --save       with --live: write the trace read and its annotations (nodes,\n"
+		"               devices, kernel) to FILE, a saved trace for a later report\n"
 		"  --setup      place the kprobe events in DIR and enable them (root)\n"
 		"  --teardown   disable and remove them again (root)\n"
 		"  --boot       record from the initramfs on at the next boots, or stop that\n"
@@ -501,12 +505,15 @@ static void classify(struct report *r)
 	}
 }
 
-static int read_trace(struct report *r, FILE *f)
+/* the trace into r; each line also to save, unless NULL */
+static int read_trace(struct report *r, FILE *f, FILE *save)
 {
 	char line[4096];
 
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
+		if (save)
+			fprintf(save, "%s\n", line);
 		if (!strncmp(line, "# pciprobe-", 11))
 			parse_annotation(r, line);
 		else if (!strncmp(line, "# entries-in-buffer/", 20))
@@ -934,7 +941,7 @@ enum mode { M_REPORT, M_SETUP, M_TEARDOWN, M_BOOT };
 
 struct opts {
 	enum mode mode;
-	const char *file, *driver, *tracefs, *boot, *kver;
+	const char *file, *driver, *tracefs, *boot, *kver, *save;
 	bool json, live, tracefs_given;
 };
 
@@ -960,6 +967,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->boot = argv[++i];
 		} else if (!strcmp(a, "--kernel") && has_val) {
 			o->kver = argv[++i];
+		} else if (!strcmp(a, "--save") && has_val) {
+			o->save = argv[++i];
 		} else if (!strcmp(a, "--driver") && has_val) {
 			o->driver = argv[++i];
 		} else if (!strcmp(a, "--tracefs") && has_val) {
@@ -975,11 +984,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	if (o->kver && o->mode != M_BOOT)
 		return -EINVAL;
-	if (o->mode && (o->file || o->live || o->json || o->driver))
+	if (o->mode && (o->file || o->live || o->json || o->driver || o->save))
 		return -EINVAL;
 	if (o->mode == M_BOOT && o->tracefs_given)
 		return -EINVAL;
 	if (o->live && o->file)
+		return -EINVAL;
+	if (o->save && !o->live)
 		return -EINVAL;
 	return 0;
 }
@@ -1022,6 +1033,21 @@ static int open_input(const struct opts *o, char *dir, size_t n, const char **na
 	return 0;
 }
 
+/* --save: the annotations that --live took from sysfs and tracefs, after
+ * the trace; read_trace() takes them from anywhere in a file */
+static int save_annotations(const struct report *r, FILE *save)
+{
+	fprintf(save, "# pciprobe-kernel: %s\n", r->kernel[0] ? r->kernel : "-");
+	for (int i = 0; i < r->nnodes; i++)
+		fprintf(save, "# pciprobe-node: %d cpus=%s\n", r->nodes[i].node, r->nodes[i].cpus);
+	for (int i = 0; i < r->ndevs; i++)
+		fprintf(save, "# pciprobe-dev: %s node=%d class=- driver=%s\n", r->devs[i].addr,
+			r->devs[i].node, r->devs[i].driver);
+	if (r->async_recorded)
+		fprintf(save, "# pciprobe-profile: async_drv (placed)\n");
+	return ferror(save) ? -EIO : 0;
+}
+
 /* the report: 0 fixed, 1 serialized, 2 cannot tell or error */
 static int run_report(const struct opts *o)
 {
@@ -1029,18 +1055,31 @@ static int run_report(const struct opts *o)
 	const char *name;
 	struct report *r;
 	enum verdict v;
-	FILE *f;
+	FILE *f, *save = NULL;
 
 	if (open_input(o, dir, sizeof(dir), &name, &f))
 		return 2;
+	if (o->save) {
+		save = fopen(o->save, "w");
+		if (!save) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", PROG, o->save, strerror(errno));
+			if (f != stdin)
+				fclose(f);
+			return 2;
+		}
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
+		if (save)
+			fclose(save);
 		return 2;
 	}
-	if (read_trace(r, f)) {
+	if (read_trace(r, f, save)) {
 		fprintf(stderr, "%s: error reading %s\n", PROG, name);
 		free(r);
+		if (save)
+			fclose(save);
 		return 2;
 	}
 	if (f != stdin)
@@ -1048,6 +1087,11 @@ static int run_report(const struct opts *o)
 	if (o->live) {
 		read_sysfs(r);
 		r->async_recorded |= pp_async_events_placed(dir);
+	}
+	if (save && (save_annotations(r, save) | fclose(save))) {
+		fprintf(stderr, "%s: cannot write %s\n", PROG, o->save);
+		free(r);
+		return 2;
 	}
 	classify(r);
 	notes(r);
