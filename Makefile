@@ -84,7 +84,8 @@ test:
 # The A/B on every buildable branch, packages of each (built from the A/B
 # build, then booted out of the package and judged against the A/B
 # "before"), the tests that need a kernel again (real guests that hang or
-# panic, packaging with a build to package), the canary packages, then the
+# panic, packaging with a build to package, the canary in the guest on the
+# A/B kernels: on an empty cache they skipped in `test`), the canary packages, then the
 # proof that the check can fail: with the fix popped again before the
 # "after" build, the default branch's verdict must be not-fixed. Between
 # them: the distro-config packages of the default branch and their checks
@@ -97,7 +98,7 @@ check: test check-series
 	scripts/proof/ab-all
 	for b in $$(scripts/branches --buildable); do \
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b TEST=1 || exit 1; done
-	tests/run t-run-qemu.sh t-packaging.sh
+	tests/run t-run-qemu.sh t-packaging.sh t-canary-guest.sh
 	$(MAKE) --no-print-directory canary
 	scripts/packages/pkg-build deb $(BRANCH)
 	tests/run t-distro-packages.sh
