@@ -13,7 +13,7 @@
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make bump [BRANCH=X] [KSRC=dir]   follow branches to their newest sublevel (patches remade, checked)
 #   make test                         the scripts' own tests (TAP)
-#   make check                        test, check-series, ab + deb + rpm on every buildable branch (.ci/run)
+#   make check                        test, check-series, ab + deb + rpm on every buildable branch, system (.ci/run)
 #   make branches                     the branch table
 
 SHELL := /bin/bash
@@ -85,22 +85,21 @@ test:
 # build, then booted out of the package and judged against the A/B
 # "before"), the tests that need a kernel again (real guests that hang or
 # panic, packaging with a build to package, the canary in the guest on the
-# A/B kernels: on an empty cache they skipped in `test`), the canary packages, then the
-# proof that the check can fail: with the fix popped again before the
-# "after" build, the default branch's verdict must be not-fixed. Between
-# them: the distro-config packages of the default branch and their checks
-# (lintian, rpmlint, an external module against the headers package,
-# version order, the config). make system (the packages installed and
-# booted on a real Debian system) is not in make check: under TCG on 2
-# cores its two in-guest update-initramfs runs take about half an hour,
-# too much for CI's 90 minutes; make run and make system run it.
+# A/B kernels: on an empty cache they skipped in `test`), the canary
+# packages, make system on the default branch (the distro-config packages
+# installed with apt on a real Debian system: stock serialized, installed
+# fixed, removed serialized) and the checks of those packages (lintian,
+# rpmlint, an external module against the headers package, version order,
+# the config), then the proof that the check can fail: with the fix popped
+# again before the "after" build, the default branch's verdict must be
+# not-fixed.
 check: test check-series
 	scripts/proof/ab-all
 	for b in $$(scripts/branches --buildable); do \
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b TEST=1 || exit 1; done
 	tests/run t-run-qemu.sh t-packaging.sh t-canary-guest.sh
 	$(MAKE) --no-print-directory canary
-	scripts/packages/pkg-build deb $(BRANCH)
+	scripts/system/system-check $(BRANCH)
 	tests/run t-distro-packages.sh
 	PCIPROBE_OUT=$(CURDIR)/out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \
 	  v=$$(jq -r .verdict out/revert-fix/$(BRANCH)/result.json 2>/dev/null); \

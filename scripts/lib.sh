@@ -34,6 +34,17 @@ deb_tar() {
 	dpkg-deb --fsys-tarfile "$deb" | { rc=0; tar "$@" || rc=$?; cat >/dev/null; exit $rc; }
 }
 
+# cc_setup: CC_CMD, the compiler of every kernel build here: "ccache gcc"
+# where ccache is installed, in depend mode (no preprocessor run on a
+# miss; the kernel's -Wp,-MMD gives ccache the dependencies), else "gcc".
+# Measured on 12 files of 6.12's Debian config, from an empty cache: gcc
+# 21.9 s, ccache's default mode 27.8 s, depend mode 21.8 s.
+cc_setup() {
+	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_DEPEND=${CCACHE_DEPEND:-true}
+	CC_CMD=gcc
+	if command -v ccache >/dev/null; then CC_CMD="ccache gcc"; fi
+}
+
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
 	_STAGE_SAID=1
 	echo "$PROG: error: $1" >&2

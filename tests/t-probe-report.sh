@@ -343,6 +343,24 @@ ssize_t write(int fd, const void *buf, size_t n)
 	return (ssize_t)n;
 }
 SHIM_C
+# --live --save on a directory standing in for tracefs (its trace is a
+# saved real trace): a write that fails says so in one line, exit 2, and
+# leaves no half-written file behind (a device such as /dev/full is kept)
+L=$TMP/live
+mkdir -p "$L"
+cp "$TOP/tests/samples/6.12-before.trace" "$L/trace"
+: >"$L/kprobe_events"
+run_cmd "$BIN" --live --tracefs "$L" --save /dev/full
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: cannot write /dev/full" ] && [ -c /dev/full ] && echo 0 || echo 1)" \
+	"--save to a full device: one line, exit 2, the device left alone" "$(last_err)"
+run_cmd "$BIN" --live --tracefs "$L" --save "$TMP/no-such-dir/saved"
+ok "$([ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && [ ! -e "$TMP/no-such-dir" ] && echo 0 || echo 1)" \
+	"--save into a missing directory: one line, exit 2" "$(last_err)"
+run_cmd "$BIN" --live --tracefs "$L" --save "$TMP/saved"
+"$BIN" "$TMP/saved" >"$TMP/saved.report" 2>/dev/null
+src=$?
+ok "$([ "$(last_rc)" = 1 ] && [ $src = 1 ] && cmp -s "$TMP/last.out" "$TMP/saved.report" && echo 0 || echo 1)" \
+	"--save: the saved file gives the live report and exit (serialized, 1)" "$(diff "$TMP/last.out" "$TMP/saved.report" | sed -n 1,6p)"
 if ! gcc -shared -fPIC -o "$TMP/fake.so" "$TMP/fake-tracefs.c" -ldl 2>"$TMP/err"; then
 	skip "--setup/--teardown on a fake tracefs" "cannot build the shim: $(head -1 "$TMP/err")"
 	done_testing

@@ -10,7 +10,8 @@
 # system of a kept overlay (--disk). A second boot of that overlay sees the
 # file, then its job never finishes: the runner's timeout makes that an
 # infrastructure error (exit 5), never a result. Also: bad input (exit 2) and
-# a branch without a stock Debian 12 kernel (exit 4).
+# a branch without a stock Debian 12 kernel (exit 4); canary-image's bad
+# input (exit 2).
 # SKIP: no debootstrap or QEMU here, or not root and no image in the cache.
 . "$(dirname "$0")/lib.sh"
 B=$(default_branch)
@@ -23,6 +24,13 @@ ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: no image '$T
 run_cmd "$MK" nosuch
 ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && echo 0 || echo 1)" \
 	"mk-image of an unknown branch: exit 2" "$(last_err)"
+CI=$TOP/scripts/system/canary-image
+run_cmd "$CI" nosuch "$TMP/x.deb"
+ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+	"canary-image of an unknown branch: exit 2" "$(last_err)"
+run_cmd "$CI" "$B" "$TMP/x.deb"
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "canary-image: error: no canary package '$TMP/x.deb' (scripts/packages/mk-canary DIR makes it)" ] && echo 0 || echo 1)" \
+	"canary-image without the canary package: one line, exit 2" "$(last_err)"
 nostock=$(awk '!/^#/ && $2 == "-" {print $1; exit}' "$TOP/scripts/system/stock-kernels")
 if [ -n "$nostock" ]; then
 	run_cmd "$MK" "$nostock"

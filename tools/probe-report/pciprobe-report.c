@@ -59,6 +59,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pciprobe-report.h"
@@ -1049,13 +1050,23 @@ static int save_annotations(const struct report *r, FILE *save)
 }
 
 /* the report: 0 fixed, 1 serialized, 2 cannot tell or error */
+/* remove a --save file left half-written; never a device such as /dev/full */
+static void unlink_partial(const char *path)
+{
+	struct stat st;
+
+	if (!lstat(path, &st) && S_ISREG(st.st_mode))
+		unlink(path);
+}
+
 static int run_report(const struct opts *o)
 {
 	char dir[PATH_MAX];
 	const char *name;
-	struct report *r;
+	struct report *r = NULL;
 	enum verdict v;
 	FILE *f, *save = NULL;
+	int ret = 2;
 
 	if (open_input(o, dir, sizeof(dir), &name, &f))
 		return 2;
@@ -1063,41 +1074,46 @@ static int run_report(const struct opts *o)
 		save = fopen(o->save, "w");
 		if (!save) {
 			fprintf(stderr, "%s: cannot write %s: %s\n", PROG, o->save, strerror(errno));
-			if (f != stdin)
-				fclose(f);
-			return 2;
+			goto out;
 		}
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
-		if (save)
-			fclose(save);
-		return 2;
+		goto out;
 	}
 	if (read_trace(r, f, save)) {
 		fprintf(stderr, "%s: error reading %s\n", PROG, name);
-		free(r);
-		if (save)
-			fclose(save);
-		return 2;
+		goto out;
 	}
-	if (f != stdin)
-		fclose(f);
 	if (o->live) {
 		read_sysfs(r);
 		r->async_recorded |= pp_async_events_placed(dir);
 	}
-	if (save && (save_annotations(r, save) | fclose(save))) {
-		fprintf(stderr, "%s: cannot write %s\n", PROG, o->save);
-		free(r);
-		return 2;
+	if (save) {
+		int err = save_annotations(r, save) | fclose(save);
+
+		save = NULL;
+		if (err) {
+			fprintf(stderr, "%s: cannot write %s\n", PROG, o->save);
+			unlink_partial(o->save);
+			goto out;
+		}
 	}
 	classify(r);
 	notes(r);
 	v = report_out(r, o->driver, o->json);
+	ret = v == V_FIXED ? 0 : v == V_SERIALIZED ? 1 : 2;
+out:
+	/* on an error, no half-written --save file is left behind */
+	if (save) {
+		fclose(save);
+		unlink_partial(o->save);
+	}
+	if (f != stdin)
+		fclose(f);
 	free(r);
-	return v == V_FIXED ? 0 : v == V_SERIALIZED ? 1 : 2;
+	return ret;
 }
 
 int main(int argc, char **argv)
