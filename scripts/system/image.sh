@@ -18,6 +18,9 @@ img_private_ns() {
 # the loop device and removes W
 img_workdir() {
 	local old
+	# /proc/self/mountinfo escapes white space: the cleanup could not find
+	# the mounts under such a path
+	[[ $1 != *[[:space:]]* ]] || usage_die "the cache path has white space in it ($1): set PCIPROBE_CACHE to a path without"
 	for old in "$1"/build.*; do
 		[ -d "$old" ] || continue
 		awk -v t="$old/" 'index($5, t) == 1 {f=1} END {exit !f}' /proc/self/mountinfo || rm -rf --one-file-system "$old"

@@ -1049,7 +1049,6 @@ static int save_annotations(const struct report *r, FILE *save)
 	return ferror(save) ? -EIO : 0;
 }
 
-/* the report: 0 fixed, 1 serialized, 2 cannot tell or error */
 /* remove a --save file left half-written; never a device such as /dev/full */
 static void unlink_partial(const char *path)
 {
@@ -1059,6 +1058,7 @@ static void unlink_partial(const char *path)
 		unlink(path);
 }
 
+/* the report: 0 fixed, 1 serialized, 2 cannot tell or error */
 static int run_report(const struct opts *o)
 {
 	char dir[PATH_MAX];
@@ -1091,7 +1091,9 @@ static int run_report(const struct opts *o)
 		r->async_recorded |= pp_async_events_placed(dir);
 	}
 	if (save) {
-		int err = save_annotations(r, save) | fclose(save);
+		int err = save_annotations(r, save);
+
+		err |= fclose(save);
 
 		save = NULL;
 		if (err) {
