@@ -223,11 +223,15 @@ pkg_version() {
 	echo "$(branch_field "$1" version)$DEB_REVISION_SUFFIX"
 }
 
-# packager: "Name <email>" from DEBFULLNAME/DEBEMAIL or git config, else
-# the local user at this host (never an invented identity)
+# packager: "Name <email>" from DEBFULLNAME/DEBEMAIL (as dch), else git
+# config, else the author of this tree's last commit (a fresh machine has
+# no identity: root@HOST is not an address lintian accepts), else the local
+# user at this host (never an invented identity)
 packager() {
 	local n=${DEBFULLNAME:-$(git config user.name 2>/dev/null || true)}
 	local e=${DEBEMAIL:-$(git config user.email 2>/dev/null || true)}
+	[ -n "$n" ] || n=$(git -C "$TOPDIR" log -1 --format=%an 2>/dev/null || true)
+	[ -n "$e" ] || e=$(git -C "$TOPDIR" log -1 --format=%ae 2>/dev/null || true)
 	[ -n "$n" ] || n=$(id -un)
 	[ -n "$e" ] || e=$(id -un)@$(hostname -f 2>/dev/null || hostname)
 	echo "$n <$e>"
