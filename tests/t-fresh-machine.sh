@@ -192,6 +192,15 @@ miss=$(in_root bash -c 'for t; do command -v "$t" >/dev/null || printf "%s " "$t
 ok "$([ -z "$miss" ] && echo 0 || echo 1)" "every tool the README's commands use is there (${#TOOLS[@]}: ${TOOLS[*]})" \
 	"missing: $miss"
 
+# make bindeb-pkg runs dpkg-buildpackage, which checks the Build-Depends
+# of the kernel's scripts/package/mkdebian (6.12's, below) and
+# build-essential:native only after the kernel is built: a fresh root
+# without build-essential failed `make run` there, 25 minutes in
+BD='build-essential:native, debhelper-compat (= 12), bc, bison, cpio, flex, kmod, libelf-dev:native, libssl-dev:native, libssl-dev, rsync'
+printf 'Source: k\n\nPackage: k\nArchitecture: any\n' >"$R/tmp/control"
+out=$(in_root dpkg-checkbuilddeps -d "$BD" /tmp/control 2>&1)
+ok $? "the kernel's bindeb-pkg build dependencies are met ($BD)" "$out"
+
 # --- as root again: nothing to do ------------------------------------------
 in_root bash -c "$DEPS" >"$TMP/r2.out" 2>"$TMP/r2.err"
 rc=$?

@@ -35,6 +35,16 @@ for k in deb rpm; do
 		"mk-$k: series half applied: one line, exit 2, no package" "$(last_err)"
 done
 
+# No build-essential (a fresh Debian 12 with gcc and make): refused before
+# the build, not by dpkg-buildpackage after it. A stand-in dpkg-query says
+# "not installed"; the timeout bounds a regression that starts building.
+mkdir -p "$TMP/nobe"
+printf '#!/bin/sh\ncase "$*" in *build-essential*) printf "un "; exit 0 ;; esac\nexec /usr/bin/dpkg-query "$@"\n' >"$TMP/nobe/dpkg-query"
+chmod 755 "$TMP/nobe/dpkg-query"
+run_cmd env PATH="$TMP/nobe:$PATH" timeout 120 "$TOP/scripts/packages/pkg-build" deb "$B"
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing package 'build-essential': make bindeb-pkg (dpkg-buildpackage) needs it: apt-get install build-essential" ] && nopkg && echo 0 || echo 1)" \
+	"no build-essential: pkg-build deb refuses before building, one line, exit 2, no package" "exit $(last_rc): $(last_err | tail -2)"
+
 # Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
 for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
