@@ -8,6 +8,9 @@
 #   make deb|rpm BRANCH=X TEST=1      packages of the A/B test kernel, then boot it (pkg-check)
 #   make system [BRANCH=X]            the packages on a real Debian system: stock serialized, installed fixed, removed serialized
 #   make canary                       the probe report tool as its own .deb and .rpm (out/canary/)
+#   make repo [BRANCH=X] [REPO_KEY=id]    the fleet's signed repository in out/repo/X (make deb + canary; RPMs when built)
+#   make rollout INVENTORY=file REPO_URL=url [BRANCH=X] [WAVES=1,25%,100%] [COHORTS=1]
+#                                     roll out in waves with Ansible (fleet/), each host gated by its canary; out/fleet/RUN/
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
@@ -22,8 +25,12 @@ KSRC ?=
 UPSTREAM ?=
 CONFIG ?=
 TEST ?=
+INVENTORY ?=
+REPO_URL ?=
+WAVES ?= 1,25%,100%
+COHORTS ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary mail bump test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout mail bump test check
 
 all: help
 
@@ -71,6 +78,17 @@ deb rpm:
 
 canary:
 	scripts/packages/mk-canary out/canary
+
+# The fleet: the branch's distro-config packages and the canary in a signed
+# apt repository (REPO_KEY: a key of your GnuPG keyring; without it a
+# throwaway test key), then the rollout on an Ansible inventory.
+repo:
+	scripts/packages/pkg-build deb $(BRANCH)
+	scripts/packages/mk-canary out/canary
+	scripts/fleet/mk-repo $(BRANCH) out/repo/$(BRANCH)
+
+rollout:
+	scripts/fleet/rollout --inventory "$(INVENTORY)" --repo-url "$(REPO_URL)" --branch $(BRANCH) --waves "$(WAVES)" $(if $(COHORTS),--cohorts)
 
 bump:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/bump $(CMDLINE_BRANCH)

@@ -9,7 +9,7 @@ cd "$TOP" || exit 1
 # SC1007: "A= B=" empty assignments; SC2034: lib.sh variables used by the
 # scripts that source it; SC2054: commas inside QEMU arguments.
 # shell files only (a shebang naming a shell, or a shellcheck directive): data files live beside the scripts
-mapfile -t F < <( (git ls-files -co --exclude-standard scripts tests/run .ci/run "tests/*.sh" 2>/dev/null || find scripts tests/run .ci/run tests/*.sh -type f) |
+mapfile -t F < <( (git ls-files -co --exclude-standard scripts tests/run tests/fleet .ci/run "tests/*.sh" 2>/dev/null || find scripts tests/run tests/fleet .ci/run tests/*.sh -type f) |
 	while read -r f; do head -2 "$f" | grep_q -E '^#!.*(ba|da)?sh|shellcheck shell=' && echo "$f"; done)
 out=$(shellcheck -x -S warning -e SC1007,SC2034,SC2054 "${F[@]}" 2>&1)
 ok $? "shellcheck -S warning: scripts, tests, .ci/run" "$out"

@@ -507,4 +507,29 @@ ok "$([ "$(last_rc)" = 0 ] && grep -q 'not enabled' "$TMP/last.out" && [ "$(wc -
 	"--boot disable again: not enabled, nothing changed, nothing run" "$(cat "$TMP/last.out")"
 ok "$([ -z "$(sh "$TMP/root/irt/scripts/init-top/pciprobe-report" prereqs)" ] && [ -z "$(sh "$TMP/root/irt/hooks/pciprobe-report" prereqs)" ] && echo 0 || echo 1)" \
 	"hook and init-top script answer initramfs-tools' prereqs (none: init-top/pciprobe-report sorts before init-top/udev)"
+# The record a rollout gates on (fleet/): the boot it is of and the host's
+# hardware fingerprint. The saved Debian stock boot with the ids its four
+# NVMe (QEMU's 1b36:0010) and a boot id added as --save writes them; the
+# expected hash computed here by a second implementation of FNV-1a 64
+# (python3) over what the fingerprint says it covers.
+sed -e 's/^\(# pciprobe-dev: 0000:21:0[1-4].0 node=1 class=0x010802 driver=nvme\)$/\1 id=1b36:0010/' \
+	-e '1a # pciprobe-boot-id: 5f0c1e3a-0d5e-4b8e-9a51-2f6b7c1d9e42' \
+	"$TOP/tests/samples/6.12-debian-stock-boot.trace" >"$TMP/fp.trace"
+"$BIN" --json --driver nvme "$TMP/fp.trace" >"$TMP/fp.json" 2>/dev/null
+want=$(python3 -c '
+h = 0xcbf29ce484222325
+def mix(b):
+    global h
+    h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+for c in b"1b36:0010@1": mix(c)
+mix(4)
+for n in (b"0:0-1", b"1:2-3"):
+    for c in n: mix(c)
+print("%016x" % h)')
+ok "$(jq -e --arg id "$want" '.boot_id == "5f0c1e3a-0d5e-4b8e-9a51-2f6b7c1d9e42" and .kernel == "6.12.117+deb12-amd64"
+	and .fingerprint.devices == ["1b36:0010@1 x4"] and .fingerprint.nodes == ["0:0-1", "1:2-3"] and .fingerprint.id == $id' "$TMP/fp.json" >/dev/null && echo 0 || echo 1)" \
+	"--json: the boot id, the kernel and the fingerprint (4 x 1b36:0010 on node 1, nodes 0:0-1 1:2-3, FNV-1a $want)" "$(jq -c '{boot_id, kernel, fingerprint}' "$TMP/fp.json")"
+sed 's/ id=1b36:0010$/ id=8086:5845/' "$TMP/fp.trace" >"$TMP/fp2.trace"
+"$BIN" --json --driver nvme "$TMP/fp2.trace" >"$TMP/fp2.json" 2>/dev/null
+ok "$([ "$(jq -r .fingerprint.id "$TMP/fp2.json")" != "$want" ] && echo 0 || echo 1)" "--json: other devices, another fingerprint"
 done_testing

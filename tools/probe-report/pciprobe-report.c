@@ -101,6 +101,7 @@ struct async_win {
 struct devinfo {
 	char addr[NAME_LEN];
 	char driver[NAME_LEN];
+	char id[NAME_LEN];	/* vendor:device ("1b36:0010"), "-" when unknown */
 	int node;
 };
 
@@ -123,6 +124,7 @@ struct report {
 	bool async_recorded;		/* helper events placed: async told from sync */
 	uint64_t dropped;		/* events the ring buffer overwrote */
 	char kernel[NAME_LEN];
+	char boot_id[NAME_LEN];		/* the boot the trace is of ("" unknown) */
 	char async[NAME_LEN];
 	int skipped_lines;
 };
@@ -202,7 +204,8 @@ static struct devinfo *find_dev(struct report *r, const char *addr)
 	return NULL;
 }
 
-static int add_dev(struct report *r, const char *addr, int node, const char *driver)
+static int add_dev(struct report *r, const char *addr, int node, const char *driver,
+		   const char *id)
 {
 	struct devinfo *d = find_dev(r, addr);
 
@@ -214,6 +217,7 @@ static int add_dev(struct report *r, const char *addr, int node, const char *dri
 	}
 	d->node = node;
 	copy_str(d->driver, driver, sizeof(d->driver));
+	copy_str(d->id, id, sizeof(d->id));
 	return 0;
 }
 
@@ -230,12 +234,19 @@ static int add_node(struct report *r, int node, const char *cpus)
 /* "# pciprobe-...: ..." annotation lines */
 static void parse_annotation(struct report *r, const char *line)
 {
-	char addr[NAME_LEN], drv[NAME_LEN], cpus[NAME_LEN], cls[NAME_LEN];
+	char addr[NAME_LEN], drv[NAME_LEN], cpus[NAME_LEN], cls[NAME_LEN], id[NAME_LEN] = "-";
+	const char *idp;
 	int node;
 
 	if (sscanf(line, "# pciprobe-dev: %63s node=%d class=%63s driver=%63s",
-		   addr, &node, cls, drv) == 4)
-		add_dev(r, addr, node, drv);
+		   addr, &node, cls, drv) == 4) {
+		/* " id=vendor:device" since the fingerprint; older files lack it */
+		idp = strstr(line, " id=");
+		if (idp)
+			sscanf(idp, " id=%63s", id);
+		add_dev(r, addr, node, drv, id);
+	} else if (sscanf(line, "# pciprobe-boot-id: %63s", r->boot_id) == 1)
+		;
 	else if (sscanf(line, "# pciprobe-node: %d cpus=%63s", &node, cpus) == 2)
 		add_node(r, node, cpus);
 	else if (sscanf(line, "# pciprobe-kernel: %63s", r->kernel) == 1)
@@ -549,7 +560,8 @@ static int read_file_str(const char *path, char *buf, size_t n)
 /* --live: devices and nodes from sysfs */
 static void read_sysfs(struct report *r)
 {
-	char path[PATH_MAX], buf[NAME_LEN], link[PATH_MAX];
+	char path[PATH_MAX], buf[NAME_LEN], link[PATH_MAX], ven[NAME_LEN], dev[NAME_LEN];
+	char id[NAME_LEN];
 	struct dirent *de;
 	DIR *d = opendir("/sys/bus/pci/devices");
 
@@ -569,7 +581,16 @@ static void read_sysfs(struct report *r)
 				link[n] = '\0';
 				drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 			}
-			add_dev(r, de->d_name, atoi(buf), drv);
+			/* "0x1b36" and "0x0010" become "1b36:0010" */
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", de->d_name);
+			if (read_file_str(path, ven, sizeof(ven)))
+				copy_str(ven, "0x?", sizeof(ven));
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", de->d_name);
+			if (read_file_str(path, dev, sizeof(dev)))
+				copy_str(dev, "0x?", sizeof(dev));
+			snprintf(id, sizeof(id), "%.20s:%.20s", ven + (strncmp(ven, "0x", 2) ? 0 : 2),
+				 dev + (strncmp(dev, "0x", 2) ? 0 : 2));
+			add_dev(r, de->d_name, atoi(buf), drv, id);
 		}
 		closedir(d);
 	}
@@ -586,6 +607,9 @@ static void read_sysfs(struct report *r)
 	}
 	if (!read_file_str("/proc/sys/kernel/osrelease", buf, sizeof(buf)))
 		copy_str(r->kernel, buf, sizeof(r->kernel));
+	if (!read_file_str("/proc/sys/kernel/random/boot_id", buf,
+			   sizeof(buf)))
+		copy_str(r->boot_id, buf, sizeof(r->boot_id));
 }
 
 static bool is_percpu_worker(const char *comm)
@@ -871,6 +895,64 @@ static void json_node(const struct report *r, const struct node_result *nr)
 	       (unsigned long long)nr->window_ns, (unsigned long long)nr->sum_ns);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The host's hardware as the fix sees it, for a rollout's cohorts: the
+ * vendor:device ids and nodes of the devices whose probes were selected
+ * (each "id@node xCOUNT"), the nodes' CPUs, and a 64-bit FNV-1a hash of
+ * the two lists as its id. Hosts with the same id have the same devices on
+ * the same NUMA layout.
+ */
+static void json_fingerprint(const struct report *r, const char *driver)
+{
+	static char items[MAX_DEVS][2 * NAME_LEN];
+	const char *sorted[MAX_DEVS];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int n = 0, first = 1;
+
+	for (int i = 0; i < r->ndevs; i++) {
+		const struct devinfo *d = &r->devs[i];
+		bool probed = false;
+
+		for (int k = 0; k < r->nprobes && !probed; k++)
+			probed = !strcmp(r->probes[k].dev, d->addr) && selected(r, &r->probes[k], driver);
+		if (probed) {
+			snprintf(items[n], sizeof(items[n]), "%s@%d", d->id[0] ? d->id : "-", d->node);
+			sorted[n] = items[n];
+			n++;
+		}
+	}
+	qsort(sorted, n, sizeof(sorted[0]), cmp_str);
+	printf(",\n  \"fingerprint\": {\"devices\": [");
+	for (int i = 0; i < n; ) {
+		int j = i;
+
+		while (j < n && !strcmp(sorted[j], sorted[i]))
+			j++;
+		for (const char *c = sorted[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		h = (h ^ (unsigned)(j - i)) * 0x100000001b3ULL;
+		printf("%s\"%s x%d\"", first ? "" : ", ", sorted[i], j - i);
+		first = 0;
+		i = j;
+	}
+	printf("], \"nodes\": [");
+	for (int i = 0; i < r->nnodes; i++) {
+		char node[2 * NAME_LEN];
+
+		snprintf(node, sizeof(node), "%d:%s", r->nodes[i].node, r->nodes[i].cpus);
+		for (const char *c = node; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		printf("%s", i ? ", " : "");
+		json_str(node);
+	}
+	printf("], \"id\": \"%016llx\"}", (unsigned long long)h);
+}
+
 static void json_out(const struct report *r, const char *driver, const struct node_result *res,
 		     int nn, enum verdict v)
 {
@@ -882,6 +964,8 @@ static void json_out(const struct report *r, const char *driver, const struct no
 			t0 = r->probes[i].start_ns;
 	printf("{\n  \"kernel\": ");
 	json_str(r->kernel);
+	printf(",\n  \"boot_id\": ");
+	json_str(r->boot_id);
 	printf(",\n  \"async\": ");
 	json_str(r->async);
 	printf(",\n  \"async_recorded\": %s,\n  \"dropped_events\": %llu,\n  \"probes\": [",
@@ -898,7 +982,9 @@ static void json_out(const struct report *r, const char *driver, const struct no
 		printf("%s", k ? "," : "");
 		json_node(r, &res[k]);
 	}
-	printf("\n  ],\n  \"verdict\": \"%s\"\n}\n", verdict_name[v]);
+	printf("\n  ]");
+	json_fingerprint(r, driver);
+	printf(",\n  \"verdict\": \"%s\"\n}\n", verdict_name[v]);
 }
 
 static enum verdict report_out(const struct report *r, const char *driver, bool json)
@@ -1039,11 +1125,13 @@ static int open_input(const struct opts *o, char *dir, size_t n, const char **na
 static int save_annotations(const struct report *r, FILE *save)
 {
 	fprintf(save, "# pciprobe-kernel: %s\n", r->kernel[0] ? r->kernel : "-");
+	if (r->boot_id[0])
+		fprintf(save, "# pciprobe-boot-id: %s\n", r->boot_id);
 	for (int i = 0; i < r->nnodes; i++)
 		fprintf(save, "# pciprobe-node: %d cpus=%s\n", r->nodes[i].node, r->nodes[i].cpus);
 	for (int i = 0; i < r->ndevs; i++)
-		fprintf(save, "# pciprobe-dev: %s node=%d class=- driver=%s\n", r->devs[i].addr,
-			r->devs[i].node, r->devs[i].driver);
+		fprintf(save, "# pciprobe-dev: %s node=%d class=- driver=%s id=%s\n", r->devs[i].addr,
+			r->devs[i].node, r->devs[i].driver, r->devs[i].id[0] ? r->devs[i].id : "-");
 	if (r->async_recorded)
 		fprintf(save, "# pciprobe-profile: async_drv (placed)\n");
 	return ferror(save) ? -EIO : 0;

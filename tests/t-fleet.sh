@@ -1,0 +1,262 @@
+#!/bin/bash
+# The fleet rollout's fast tier: the real playbook (fleet/), run by the
+# real scripts/fleet/rollout, over SSH to fake hosts. Each fake host is an
+# sshd on 127.0.0.1 in a private mount namespace where tests/fleet/fakehost
+# stands in for the boot loader, apt, reboot, uname, the boot id and the
+# canary, its behaviour set by a scenario; nothing of this machine is
+# changed (the namespace hides /boot, /etc/default, apt's sources and keys
+# behind the host's own directories; /run/sshd is made if missing, as sshd
+# needs it). Every outcome class, the stop rule, a host that never comes
+# back, one the survey cannot reach, the resume and the cohorts; then the
+# signed repository (scripts/fleet/mk-repo) and apt refusing it under
+# another key.
+. "$(dirname "$0")/lib.sh"
+for t in ansible-playbook sshd:/usr/sbin/sshd ssh-keygen unshare reprepro gpg apt-get; do
+	p=${t#*:}
+	command -v "$p" >/dev/null || { skip "fleet tests" "no ${t%%:*} (scripts/install-deps)"; done_testing; }
+done
+[ "$(id -u)" = 0 ] || { skip "fleet tests" "fake hosts need root (mount namespaces)"; done_testing; }
+unshare --mount --propagation private true 2>/dev/null || { skip "fleet tests" "no mount namespaces here"; done_testing; }
+
+# the playbooks as Ansible and Debian's ansible-lint read them
+out=$(cd "$TOP/fleet" && ANSIBLE_CONFIG=$TOP/fleet/ansible.cfg ansible-playbook --syntax-check -i localhost, survey.yml rollout.yml 2>&1)
+ok $? "ansible-playbook --syntax-check: survey.yml, rollout.yml" "$out"
+if command -v ansible-lint >/dev/null; then
+	out=$(cd "$TOP/fleet" && ANSIBLE_CONFIG=$TOP/fleet/ansible.cfg HOME=$TMP timeout 600 ansible-lint --offline --nocolor -p survey.yml rollout.yml 2>&1)
+	ok $? "ansible-lint (production profile): no violation" "$out"
+else
+	skip "ansible-lint" "not installed (scripts/install-deps)"
+fi
+
+OLD=6.12.117+deb12-amd64 NEW=6.12.117+pciprobe1 PKG=linux-image-6.12.117+pciprobe1
+export PCIPROBE_OUT=$TMP/out
+# ssh's shared connections of these hosts only (a port reused later must
+# not find an old host's connection)
+export ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/cp
+H=$TMP/hosts
+mkdir -p "$H" /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/key"
+PIDS=()
+cleanup() {
+	[ ${#PIDS[@]} = 0 ] || kill "${PIDS[@]}" 2>/dev/null
+	for s in "$H"/*/sshd.pid; do [ -f "$s" ] && kill "$(cat "$s")" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+PORT=$((20000 + RANDOM % 20000))
+
+# host NAME [VAR=VALUE...]: a fake host on the next port, stock kernel running
+host() {
+	local n=$1 s=$H/$1 c
+	shift
+	mkdir -p "$s/sbin" "$s/boot/grub" "$s/etc-default" "$s/sources" "$s/keyrings"
+	{
+		echo "OLD_REL=$OLD NEW_REL=$NEW NEW_PKG=$PKG VERDICT_OLD=serialized VERDICT_NEW=fixed"
+		echo "NEW_BOOT=ok SYSTEM=running FP=fp-a"
+		printf '%s\n' "$@"
+	} >"$s/scenario"
+	echo "$OLD" >"$s/kernel"
+	echo "$OLD" >"$s/kernels"
+	echo "linux-image-$OLD" >"$s/pkgs"
+	: >"$s/grubenv"
+	: >"$s/calls"
+	cat /proc/sys/kernel/random/uuid >"$s/boot_id"
+	printf 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' >"$s/etc-default/grub"
+	for c in uname update-grub grub-set-default grub-reboot shutdown reboot systemctl apt-get apt-mark dpkg-query pciprobe-report; do
+		cp "$TOP/tests/fleet/fakehost" "$s/sbin/$c"
+	done
+	echo "$s" >"$s/sbin/.fakehost"
+	PORT=$((PORT + 1))
+	echo "$PORT" >"$s/port"
+	ssh-keygen -q -t ed25519 -N '' -f "$s/hostkey"
+	cat >"$s/sshd_config" <<-EOF
+	ListenAddress 127.0.0.1
+	Port $PORT
+	HostKey $s/hostkey
+	PidFile $s/sshd.pid
+	AuthorizedKeysFile $TMP/key.pub
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	UsePAM no
+	StrictModes no
+	Subsystem sftp internal-sftp
+	EOF
+	[[ " $* " == *" UNREACHABLE=1 "* ]] && return
+	# set -e: no sshd unless every stand-in is in place (a real shutdown or
+	# apt-get must never run for a fake host)
+	unshare --mount --propagation private -- bash -c '
+		set -e
+		s=$1
+		mount --bind "$s/sbin" /usr/local/sbin
+		mount --bind "$s/boot_id" /proc/sys/kernel/random/boot_id
+		mount --bind "$s/etc-default" /etc/default
+		mount --bind "$s/boot" /boot
+		mount --bind "$s/sources" /etc/apt/sources.list.d
+		mount --bind "$s/keyrings" /etc/apt/keyrings
+		for c in /usr/bin/apt-get /usr/bin/apt-mark /usr/bin/systemctl; do mount --bind "$s/sbin/${c##*/}" "$c"; done
+		/usr/local/sbin/update-grub
+		exec /usr/sbin/sshd -D -e -f "$s/sshd_config"' _ "$s" 2>"$s/sshd.log" &
+	PIDS+=($!)
+	"$TOP/tests/fleet/fakehost" --power "$s" &
+	PIDS+=($!)
+}
+inventory() {	# inventory FILE HOST...: the hosts' inventory
+	local f=$1 n
+	shift
+	{
+		echo "all:"
+		echo "  hosts:"
+		for n in "$@"; do echo "    $n: {ansible_host: 127.0.0.1, ansible_port: $(cat "$H/$n/port")}"; done
+		echo "  vars:"
+		echo "    ansible_user: root"
+		echo "    ansible_ssh_private_key_file: $TMP/key"
+		echo "    ansible_ssh_common_args: -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5"
+		echo "    ansible_python_interpreter: /usr/bin/python3"
+	} >"$f"
+}
+wait_sshd() {
+	local n p
+	for n in "$@"; do
+		p=$(cat "$H/$n/port")
+		for _ in $(seq 50); do
+			(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+			sleep 0.2
+		done
+	done
+}
+# a repository as make repo leaves it (its packages are not read here)
+mkdir -p "$PCIPROBE_OUT/repo/6.12"
+echo "not a real key: the fake hosts' apt only checks it is there" >"$PCIPROBE_OUT/repo/6.12/pciprobe-archive-keyring.gpg"
+jq -n --arg p "$PKG" --arg r "$NEW" '{branch: "6.12", suite: "pciprobe", kernel: {package: $p, release: $r, version: "6.12.117-1~deb12u1a~pciprobe1"}}' \
+	>"$PCIPROBE_OUT/repo/6.12/repo.json"
+
+rollout() {	# rollout RUN INVENTORY ARGS...: exit status in $TMP/rc
+	local run=$1 inv=$2
+	shift 2
+	"$TOP/scripts/fleet/rollout" --inventory "$inv" --repo-url http://127.0.0.1:1/repo --branch 6.12 --run "$run" "$@" \
+		>"$TMP/$run.out" 2>&1
+	echo $? >"$TMP/$run.rc"
+}
+out() { jq -r "$2" "$PCIPROBE_OUT/fleet/$1/report.json"; }
+outcome() { out "$1" ".hosts[] | select(.host == \"$2\") | .outcome"; }
+wave() { out "$1" ".hosts[] | select(.host == \"$2\") | .wave"; }
+state() { cat "$H/$1/$2"; }
+grubvar() { sed -n "s/^$2=//p" "$H/$1/grubenv"; }
+entry() { echo "gnulinux-advanced-0f6c6a57-3c3b-4f4e-9a4e-5f4a7f0d7e11>gnulinux-$1-advanced-0f6c6a57-3c3b-4f4e-9a4e-5f4a7f0d7e11"; }
+diag() { tail -n 30 "$TMP/$1.out"; }
+
+# --- run 1: host 2's new kernel panics; waves of 1: 1 fixed, 2 fell-back, stop, 3 not reached
+host h1
+host h2 NEW_BOOT=panic
+host h3
+wait_sshd h1 h2 h3
+inventory "$TMP/inv1.yml" h1 h2 h3
+rollout r1 "$TMP/inv1.yml" --waves 1,1,1
+ok "$([ "$(cat "$TMP/r1.rc")" = 1 ] && echo 0 || echo 1)" "run 1 exits 1 (not every host fixed)" "$(diag r1)"
+ok "$([ "$(outcome r1 h1)/$(wave r1 h1)" = fixed/1 ] && echo 0 || echo 1)" "run 1: h1 fixed in wave 1" "$(diag r1)"
+ok "$([ "$(outcome r1 h2)/$(wave r1 h2)" = fell-back/2 ] && echo 0 || echo 1)" "run 1: h2 fell-back in wave 2" "$(out r1 '.hosts[1]')"
+ok "$([ "$(outcome r1 h3)/$(wave r1 h3)" = not-reached/3 ] && echo 0 || echo 1)" "run 1: h3 not-reached: the stop rule ended the rollout" "$(out r1 .fleet)"
+ok "$([ "$(out r1 .fleet.stopped_at_wave)" = 2 ] && echo 0 || echo 1)" "run 1: the report says wave 2 stopped it"
+ok "$(grep -q "^wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached$" "$TMP/r1.out" && echo 0 || echo 1)" "run 1: the table's summary line" "$(diag r1)"
+# h1: the new kernel is the default, held; the stock kernel stays installed
+ok "$([ "$(state h1 kernel)" = "$NEW" ] && [ "$(grubvar h1 saved_entry)" = "$(entry "$NEW")" ] &&
+	grep -qx "$PKG" "$H/h1/held" && grep -qxF "$OLD" "$H/h1/kernels" && echo 0 || echo 1)" \
+	"h1: runs $NEW, GRUB's default, held; the stock kernel kept" "$(cat "$H/h1/grubenv" "$H/h1/kernels")"
+ok "$(grep -q "^GRUB_DEFAULT=saved$" "$H/h1/etc-default/grub" && grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0 panic=10"$' "$H/h1/etc-default/grub" && echo 0 || echo 1)" \
+	"h1: GRUB_DEFAULT=saved, panic=10 added to GRUB_CMDLINE_LINUX" "$(cat "$H/h1/etc-default/grub")"
+# h2: the panic, the stock kernel back by itself, then rolled back
+ok "$(grep -q "boot: $NEW: Kernel panic" "$H/h2/console" && [ "$(tail -n1 "$H/h2/console")" = "boot: $OLD" ] && echo 0 || echo 1)" \
+	"h2: the trial boot panicked and the pinned stock kernel booted, with no command" "$(cat "$H/h2/console")"
+ok "$([ "$(state h2 kernel)" = "$OLD" ] && [ "$(grubvar h2 saved_entry)" = "$(entry "$OLD")" ] && ! grep -qx "$PKG" "$H/h2/pkgs" &&
+	[ "$(state h2 kernels)" = "$OLD" ] && echo 0 || echo 1)" \
+	"h2: rolled back: the stock kernel the default, the package removed, the stock kernel installed" "$(cat "$H/h2/grubenv" "$H/h2/pkgs")"
+ok "$([ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ] && echo 0 || echo 1)" "h2: the record says rolled back"
+ok "$(! grep -qE '^(apt-get|shutdown|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
+ok "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" && echo 0 || echo 1)" \
+	"run 1: junit.xml: 3 test cases, 1 failure (fell-back), 1 skipped" "$(cat "$PCIPROBE_OUT/fleet/r1/junit.xml")"
+ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number"' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null && echo 0 || echo 1)" \
+	"h1's record: canary serialized before, fixed after, of the new boot; timings" "$(cat "$PCIPROBE_OUT/fleet/r1/hosts/h1.json")"
+
+# --- run 2: the fault gone, the rollout again: h1 not rebooted, h2 and h3 fixed
+sed -i 's/^NEW_BOOT=panic$/NEW_BOOT=ok/' "$H/h2/scenario"
+reboots_h1=$(grep -c '^shutdown' "$H/h1/calls")
+rollout r2 "$TMP/inv1.yml" --waves 1,1,1
+ok "$([ "$(cat "$TMP/r2.rc")" = 0 ] && echo 0 || echo 1)" "run 2 (resume) exits 0" "$(diag r2)"
+ok "$([ "$(outcome r2 h1)" = already-fixed ] && [ "$(grep -c '^shutdown' "$H/h1/calls")" = "$reboots_h1" ] && echo 0 || echo 1)" \
+	"run 2: h1 already-fixed, not rebooted again" "$(out r2 '.hosts[0]')"
+ok "$([ "$(outcome r2 h2)/$(outcome r2 h3)" = fixed/fixed ] && echo 0 || echo 1)" "run 2: h2 and h3 fixed" "$(diag r2)"
+ok "$(grep -qxF "$OLD" "$H/h2/kernels" && grep -qxF "$OLD" "$H/h3/kernels" && echo 0 || echo 1)" "run 2: the stock kernel stays installed"
+
+# --- run 3: one wave of all; every other outcome class
+host h4 VERDICT_NEW=serialized
+host h5 VERDICT_NEW=cannot-tell
+host h6 NEW_BOOT=noreturn
+host h7 SYSTEM=degraded
+host h8 UNREACHABLE=1
+wait_sshd h4 h5 h6 h7
+inventory "$TMP/inv3.yml" h4 h5 h6 h7 h8
+rollout r3 "$TMP/inv3.yml" --waves 100% -- -e fleet_reboot_timeout=20
+ok "$([ "$(cat "$TMP/r3.rc")" = 1 ] && echo 0 || echo 1)" "run 3 exits 1" "$(diag r3)"
+for x in h4:not-fixed h5:cannot-tell h6:no-return h7:degraded h8:unreachable; do
+	ok "$([ "$(outcome r3 "${x%%:*}")" = "${x#*:}" ] && echo 0 || echo 1)" "run 3: ${x%%:*} ${x#*:}" "$(out r3 ".hosts[] | select(.host == \"${x%%:*}\")")"
+done
+for h in h4 h5 h7; do
+	ok "$([ "$(state $h kernel)" = "$OLD" ] && [ "$(grubvar $h saved_entry)" = "$(entry "$OLD")" ] && [ "$(state $h kernels)" = "$OLD" ] && echo 0 || echo 1)" \
+		"run 3: $h booted back to the stock kernel, its default again, the package removed" "$(cat "$H/$h/grubenv" "$H/$h/kernels" "$H/$h/calls")"
+done
+ok "$([ "$(grubvar h6 saved_entry)" = "$(entry "$OLD")" ] && echo 0 || echo 1)" "run 3: h6 (no return) keeps the stock kernel pinned: a power cycle boots it"
+
+# --- run 4: cohorts: one host of each fingerprint first
+host h9 FP=fp-a
+host h10 FP=fp-a
+host h11 FP=fp-b
+wait_sshd h9 h10 h11
+inventory "$TMP/inv4.yml" h9 h10 h11
+rollout r4 "$TMP/inv4.yml" --waves 1 --cohorts
+ok "$([ "$(cat "$TMP/r4.rc")" = 0 ] && [ "$(wave r4 h9)$(wave r4 h11)$(wave r4 h10)" = 112 ] && echo 0 || echo 1)" \
+	"run 4 (--cohorts): wave 1 is h9 and h11 (one of each fingerprint), h10 in wave 2; all fixed" "$(diag r4)"
+
+# --- bad input
+run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/inv1.yml" --repo-url http://127.0.0.1:1/repo --branch 9.9
+ok "$([ "$(last_rc)" = 2 ] && grep -q 'unknown branch' "$TMP/last.err" && echo 0 || echo 1)" "rollout: an unknown branch: exit 2" "$(last_err)"
+run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/none.yml" --repo-url http://127.0.0.1:1/repo
+ok "$([ "$(last_rc)" = 2 ] && grep -q 'cannot read the inventory' "$TMP/last.err" && echo 0 || echo 1)" "rollout: no inventory: exit 2" "$(last_err)"
+run_cmd "$TOP/scripts/fleet/plan" --waves 1,0 "$TMP/inv1.yml" "$TMP"
+ok "$([ "$(last_rc)" = 2 ] && grep -q 'a wave of 0 hosts' "$TMP/last.err" && echo 0 || echo 1)" "plan: a wave of 0 hosts: exit 2" "$(last_err)"
+
+# --- the signed repository, and apt refusing it under another key
+mkdir -p "$TMP/debs/p1/DEBIAN" "$TMP/debs/p2/DEBIAN" "$PCIPROBE_OUT/6.12/deb" "$PCIPROBE_OUT/canary"
+printf 'Package: %s\nVersion: 6.12.117-1~deb12u1a~pciprobe1\nSection: kernel\nPriority: optional\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: test\n' "$PKG" >"$TMP/debs/p1/DEBIAN/control"
+printf 'Package: pciprobe-report\nVersion: 1.0\nSection: admin\nPriority: optional\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: test\n' >"$TMP/debs/p2/DEBIAN/control"
+dpkg-deb -b "$TMP/debs/p1" "$PCIPROBE_OUT/6.12/deb/${PKG}_6.12.117-1~deb12u1a~pciprobe1_amd64.deb" >/dev/null
+dpkg-deb -b "$TMP/debs/p2" "$PCIPROBE_OUT/canary/pciprobe-report_1.0_amd64.deb" >/dev/null
+echo '{"config": "debian"}' >"$PCIPROBE_OUT/6.12/deb/config-origin.json"
+export PCIPROBE_CACHE=$TMP/cache
+run_cmd "$TOP/scripts/fleet/mk-repo" 6.12 "$TMP/repo"
+ok "$([ "$(last_rc)" = 0 ] && grep -q "^Package: $PKG$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
+	grep -q '^Package: pciprobe-report$' "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
+	[ "$(jq -r .kernel.release "$TMP/repo/repo.json")" = "$NEW" ] && echo 0 || echo 1)" \
+	"mk-repo: both packages in the repository, repo.json names the kernel" "$(last_err)"
+# apt_update KEYRING: apt-get update of that repository alone, in a private apt root
+apt_update() {
+	local r=$TMP/aptroot
+	rm -rf "$r"
+	mkdir -p "$r/lists/partial" "$r/cache/archives/partial" "$r/etc/preferences.d" "$r/etc/sources.list.d"
+	: >"$r/status"
+	echo "deb [signed-by=$1] file://$TMP/repo/deb pciprobe main" >"$r/etc/sources.list"
+	apt-get update -o Dir::State::Lists="$r/lists" -o Dir::State::status="$r/status" -o Dir::Cache="$r/cache" \
+		-o Dir::Etc::sourcelist="$r/etc/sources.list" -o Dir::Etc::sourceparts="$r/etc/sources.list.d" \
+		-o Dir::Etc::preferencesparts="$r/etc/preferences.d" -o APT::Sandbox::User=root >"$TMP/apt.out" 2>&1
+}
+apt_update "$TMP/repo/pciprobe-archive-keyring.gpg"
+rc=$?
+ok "$([ $rc = 0 ] && grep -q 'pciprobe InRelease' "$TMP/apt.out" && echo 0 || echo 1)" "apt accepts the repository with its key" "$(cat "$TMP/apt.out")"
+GNUPGHOME=$TMP/other-gpg
+mkdir -m 700 "$GNUPGHOME"
+GNUPGHOME=$GNUPGHOME gpg --batch --quiet --passphrase '' --quick-gen-key "other <other@invalid>" rsa3072 sign 1y
+GNUPGHOME=$GNUPGHOME gpg --batch --export >"$TMP/other.gpg"
+apt_update "$TMP/other.gpg"
+rc=$?
+ok "$([ $rc != 0 ] && grep -q 'NO_PUBKEY' "$TMP/apt.out" && echo 0 || echo 1)" \
+	"apt refuses the repository under another key (NO_PUBKEY)" "$(cat "$TMP/apt.out")"
+done_testing
