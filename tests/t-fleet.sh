@@ -224,6 +224,26 @@ ok "$([ "$(last_rc)" = 2 ] && grep -q 'cannot read the inventory' "$TMP/last.err
 run_cmd "$TOP/scripts/fleet/plan" --waves 1,0 "$TMP/inv1.yml" "$TMP"
 ok "$([ "$(last_rc)" = 2 ] && grep -q 'a wave of 0 hosts' "$TMP/last.err" && echo 0 || echo 1)" "plan: a wave of 0 hosts: exit 2" "$(last_err)"
 
+# --- the report alone, on hand-written records: a failed wave 2 followed by
+# a wave 3 that ran (a rescue that swallowed the failure) stopped nothing;
+# the same with wave 3 not reached stopped at wave 2
+R=$TMP/report-only
+mkdir -p "$R/hosts"
+echo '{"order": ["a", "b", "c"], "serial": [1, 1, 1], "waves": {"a": 1, "b": 2, "c": 3}, "unreachable": ["z"]}' >"$R/plan.json"
+echo '{"host": "a", "outcome": "fixed", "started": "100", "ended": "160"}' >"$R/hosts/a.json"
+echo '{"host": "b", "outcome": "fell-back", "reason": "booted the old kernel"}' >"$R/hosts/b.json"
+echo '{"host": "c", "outcome": "fixed"}' >"$R/hosts/c.json"
+"$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
+rc=$?
+ok "$([ $rc = 1 ] && jq -e '.fleet.stopped_at_wave == null and .fleet.waves_run == 3 and .fleet.outcomes == {"fixed": 2, "fell-back": 1, "unreachable": 1}
+	and (.hosts[0].ended - .hosts[0].started) == 60' "$R/report.json" >/dev/null && echo 0 || echo 1)" \
+	"report: a failed wave followed by one that ran did not stop the rollout; z unreachable; times as numbers" "$(cat "$TMP/rep.out")"
+rm "$R/hosts/c.json"
+"$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
+ok "$(jq -e '.fleet.stopped_at_wave == 2 and (.hosts[] | select(.host == "c") | .outcome) == "not-reached"' "$R/report.json" >/dev/null &&
+	grep -qx 'wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached; 1 unreachable (not rolled out)' "$TMP/rep.out" && echo 0 || echo 1)" \
+	"report: wave 3 not reached: wave 2 stopped it; the summary line" "$(cat "$TMP/rep.out")"
+
 # --- the signed repository, and apt refusing it under another key
 mkdir -p "$TMP/debs/p1/DEBIAN" "$TMP/debs/p2/DEBIAN" "$PCIPROBE_OUT/6.12/deb" "$PCIPROBE_OUT/canary"
 printf 'Package: %s\nVersion: 6.12.117-1~deb12u1a~pciprobe1\nSection: kernel\nPriority: optional\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: test\n' "$PKG" >"$TMP/debs/p1/DEBIAN/control"
