@@ -174,7 +174,7 @@ ok "$([ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ] &
 ok "$(! grep -qE '^(apt-get|shutdown|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
 ok "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" && echo 0 || echo 1)" \
 	"run 1: junit.xml: 3 test cases, 1 failure (fell-back), 1 skipped" "$(cat "$PCIPROBE_OUT/fleet/r1/junit.xml")"
-ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number"' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null && echo 0 || echo 1)" \
+ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number" and (.started | type) == "number" and .wave == 1' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null && echo 0 || echo 1)" \
 	"h1's record: canary serialized before, fixed after, of the new boot; timings" "$(cat "$PCIPROBE_OUT/fleet/r1/hosts/h1.json")"
 
 # --- run 2: the fault gone, the rollout again: h1 not rebooted, h2 and h3 fixed
@@ -230,14 +230,14 @@ ok "$([ "$(last_rc)" = 2 ] && grep -q 'a wave of 0 hosts' "$TMP/last.err" && ech
 R=$TMP/report-only
 mkdir -p "$R/hosts"
 echo '{"order": ["a", "b", "c"], "serial": [1, 1, 1], "waves": {"a": 1, "b": 2, "c": 3}, "unreachable": ["z"]}' >"$R/plan.json"
-echo '{"host": "a", "outcome": "fixed", "started": "100", "ended": "160"}' >"$R/hosts/a.json"
+echo '{"host": "a", "outcome": "fixed", "started": 100, "ended": 160}' >"$R/hosts/a.json"
 echo '{"host": "b", "outcome": "fell-back", "reason": "booted the old kernel"}' >"$R/hosts/b.json"
 echo '{"host": "c", "outcome": "fixed"}' >"$R/hosts/c.json"
 "$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
 rc=$?
 ok "$([ $rc = 1 ] && jq -e '.fleet.stopped_at_wave == null and .fleet.waves_run == 3 and .fleet.outcomes == {"fixed": 2, "fell-back": 1, "unreachable": 1}
 	and (.hosts[0].ended - .hosts[0].started) == 60' "$R/report.json" >/dev/null && echo 0 || echo 1)" \
-	"report: a failed wave followed by one that ran did not stop the rollout; z unreachable; times as numbers" "$(cat "$TMP/rep.out")"
+	"report: a failed wave followed by one that ran did not stop the rollout; z unreachable; the host's time" "$(cat "$TMP/rep.out")"
 rm "$R/hosts/c.json"
 "$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
 ok "$(jq -e '.fleet.stopped_at_wave == 2 and (.hosts[] | select(.host == "c") | .outcome) == "not-reached"' "$R/report.json" >/dev/null &&

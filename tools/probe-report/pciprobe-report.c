@@ -557,6 +557,18 @@ static int read_file_str(const char *path, char *buf, size_t n)
 	return pp_read_line(path, buf, n, "\n");
 }
 
+/* a PCI device's sysfs attribute such as "vendor" (0x1b36) without its
+ * "0x", in buf; "?" when it cannot be read */
+static const char *sysfs_hex(const char *addr, const char *attr, char *buf, size_t n)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", addr, attr);
+	if (read_file_str(path, buf, n))
+		copy_str(buf, "?", n);
+	return strncmp(buf, "0x", 2) ? buf : buf + 2;
+}
+
 /* --live: devices and nodes from sysfs */
 static void read_sysfs(struct report *r)
 {
@@ -582,14 +594,8 @@ static void read_sysfs(struct report *r)
 				drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 			}
 			/* "0x1b36" and "0x0010" become "1b36:0010" */
-			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", de->d_name);
-			if (read_file_str(path, ven, sizeof(ven)))
-				copy_str(ven, "0x?", sizeof(ven));
-			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", de->d_name);
-			if (read_file_str(path, dev, sizeof(dev)))
-				copy_str(dev, "0x?", sizeof(dev));
-			snprintf(id, sizeof(id), "%.20s:%.20s", ven + (strncmp(ven, "0x", 2) ? 0 : 2),
-				 dev + (strncmp(dev, "0x", 2) ? 0 : 2));
+			snprintf(id, sizeof(id), "%.20s:%.20s", sysfs_hex(de->d_name, "vendor", ven, sizeof(ven)),
+				 sysfs_hex(de->d_name, "device", dev, sizeof(dev)));
 			add_dev(r, de->d_name, atoi(buf), drv, id);
 		}
 		closedir(d);
@@ -607,8 +613,7 @@ static void read_sysfs(struct report *r)
 	}
 	if (!read_file_str("/proc/sys/kernel/osrelease", buf, sizeof(buf)))
 		copy_str(r->kernel, buf, sizeof(r->kernel));
-	if (!read_file_str("/proc/sys/kernel/random/boot_id", buf,
-			   sizeof(buf)))
+	if (!read_file_str("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
 		copy_str(r->boot_id, buf, sizeof(r->boot_id));
 }
 
@@ -907,6 +912,14 @@ static int cmp_str(const void *a, const void *b)
  * the two lists as its id. Hosts with the same id have the same devices on
  * the same NUMA layout.
  */
+/* FNV-1a 64 of s, continuing from h */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
 static void json_fingerprint(const struct report *r, const char *driver)
 {
 	static char items[MAX_DEVS][2 * NAME_LEN];
@@ -921,7 +934,7 @@ static void json_fingerprint(const struct report *r, const char *driver)
 		for (int k = 0; k < r->nprobes && !probed; k++)
 			probed = !strcmp(r->probes[k].dev, d->addr) && selected(r, &r->probes[k], driver);
 		if (probed) {
-			snprintf(items[n], sizeof(items[n]), "%s@%d", d->id[0] ? d->id : "-", d->node);
+			snprintf(items[n], sizeof(items[n]), "%s@%d", d->id, d->node);
 			sorted[n] = items[n];
 			n++;
 		}
@@ -933,9 +946,8 @@ static void json_fingerprint(const struct report *r, const char *driver)
 
 		while (j < n && !strcmp(sorted[j], sorted[i]))
 			j++;
-		for (const char *c = sorted[i]; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-		h = (h ^ (unsigned)(j - i)) * 0x100000001b3ULL;
+		/* then the count, XORed in as one step */
+		h = (fnv1a(h, sorted[i]) ^ (unsigned)(j - i)) * 0x100000001b3ULL;
 		printf("%s\"%s x%d\"", first ? "" : ", ", sorted[i], j - i);
 		first = 0;
 		i = j;
@@ -945,8 +957,7 @@ static void json_fingerprint(const struct report *r, const char *driver)
 		char node[2 * NAME_LEN];
 
 		snprintf(node, sizeof(node), "%d:%s", r->nodes[i].node, r->nodes[i].cpus);
-		for (const char *c = node; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		h = fnv1a(h, node);
 		printf("%s", i ? ", " : "");
 		json_str(node);
 	}
@@ -1131,7 +1142,7 @@ static int save_annotations(const struct report *r, FILE *save)
 		fprintf(save, "# pciprobe-node: %d cpus=%s\n", r->nodes[i].node, r->nodes[i].cpus);
 	for (int i = 0; i < r->ndevs; i++)
 		fprintf(save, "# pciprobe-dev: %s node=%d class=- driver=%s id=%s\n", r->devs[i].addr,
-			r->devs[i].node, r->devs[i].driver, r->devs[i].id[0] ? r->devs[i].id : "-");
+			r->devs[i].node, r->devs[i].driver, r->devs[i].id);
 	if (r->async_recorded)
 		fprintf(save, "# pciprobe-profile: async_drv (placed)\n");
 	return ferror(save) ? -EIO : 0;
