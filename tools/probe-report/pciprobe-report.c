@@ -17,7 +17,7 @@
  * a tiny config), the device's pbound, its bind right after the probe,
  * closes it instead (the end then includes the wake-up of the waiter).
  * plus, in a saved file, annotation lines written by the guest:
- *   # pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme
+ *   # pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme id=1b36:0010
  *   # pciprobe-node: 1 cpus=2-3
  *   # pciprobe-profile: <event> <hits> <misses>   (kprobe_profile)
  * With --live the trace is read from tracefs and the annotations from sysfs;
