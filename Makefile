@@ -11,6 +11,7 @@
 #   make repo [BRANCH=X] [REPO_KEY=id]    the fleet's signed repository in out/repo/X (make deb + canary; RPMs when built)
 #   make rollout INVENTORY=file REPO_URL=url [BRANCH=X] [WAVES=1,25%,100%] [COHORTS=1]
 #                                     roll out in waves with Ansible (fleet/), each host gated by its canary; out/fleet/RUN/
+#   make fleet [BRANCH=X]             the rollout on three real Debian guests: fixed, fell-back + stop, resume (out/fleet-check/)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
@@ -30,7 +31,7 @@ REPO_URL ?=
 WAVES ?= 1,25%,100%
 COHORTS ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout mail bump test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout fleet mail bump test check
 
 all: help
 
@@ -90,6 +91,9 @@ repo:
 rollout:
 	scripts/fleet/rollout --inventory "$(INVENTORY)" --repo-url "$(REPO_URL)" --branch $(BRANCH) --waves "$(WAVES)" $(if $(COHORTS),--cohorts)
 
+fleet:
+	scripts/fleet/fleet-check $(BRANCH)
+
 bump:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/bump $(CMDLINE_BRANCH)
 
@@ -108,7 +112,8 @@ test:
 # installed with apt on a real Debian system: stock serialized, installed
 # fixed, removed serialized) and the checks of those packages (lintian,
 # rpmlint, an external module against the headers package, version order,
-# the config), then the proof that the check can fail: with the fix popped
+# the config), the rollout on three real Debian guests (make fleet), then
+# the proof that the check can fail: with the fix popped
 # again before the "after" build, the default branch's verdict must be
 # not-fixed.
 check: test check-series
@@ -119,6 +124,7 @@ check: test check-series
 	$(MAKE) --no-print-directory canary
 	scripts/system/system-check $(BRANCH)
 	tests/run t-distro-packages.sh
+	scripts/fleet/fleet-check $(BRANCH)
 	PCIPROBE_OUT=$(CURDIR)/out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \
 	  v=$$(jq -r .verdict out/revert-fix/$(BRANCH)/result.json 2>/dev/null); \
 	  if [ "$$v" != not-fixed ]; then echo "revert-fix check: expected verdict not-fixed, got '$$v'" >&2; exit 1; fi; \
