@@ -52,7 +52,7 @@ host() {
 	mkdir -p "$s/sbin" "$s/boot/grub" "$s/etc-default" "$s/sources" "$s/keyrings"
 	{
 		echo "OLD_REL=$OLD NEW_REL=$NEW NEW_PKG=$PKG VERDICT_OLD=serialized VERDICT_NEW=fixed"
-		echo "NEW_BOOT=ok SYSTEM=running FP=fp-a"
+		echo "NEW_BOOT=ok SYSTEM=running FP=fp-a REBOOT=ok"
 		printf '%s\n' "$@"
 	} >"$s/scenario"
 	echo "$OLD" >"$s/kernel"
@@ -62,7 +62,7 @@ host() {
 	: >"$s/calls"
 	cat /proc/sys/kernel/random/uuid >"$s/boot_id"
 	printf 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' >"$s/etc-default/grub"
-	for c in uname update-grub grub-set-default grub-reboot shutdown reboot systemctl apt-get apt-mark dpkg-query pciprobe-report; do
+	for c in uname update-grub grub-set-default grub-reboot grub-editenv shutdown reboot systemctl apt-get apt-mark dpkg-query pciprobe-report; do
 		cp "$TOP/tests/fleet/fakehost" "$s/sbin/$c"
 	done
 	echo "$s" >"$s/sbin/.fakehost"
@@ -171,7 +171,7 @@ ok "$([ "$(state h2 kernel)" = "$OLD" ] && [ "$(grubvar h2 saved_entry)" = "$(en
 	[ "$(state h2 kernels)" = "$OLD" ] && echo 0 || echo 1)" \
 	"h2: rolled back: the stock kernel the default, the package removed, the stock kernel installed" "$(cat "$H/h2/grubenv" "$H/h2/pkgs")"
 ok "$([ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ] && echo 0 || echo 1)" "h2: the record says rolled back"
-ok "$(! grep -qE '^(apt-get|shutdown|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
+ok "$(! grep -qE '^(apt-get|systemctl reboot|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
 ok "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" && echo 0 || echo 1)" \
 	"run 1: junit.xml: 3 test cases, 1 failure (fell-back), 1 skipped" "$(cat "$PCIPROBE_OUT/fleet/r1/junit.xml")"
 ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number" and (.started | type) == "number" and .wave == 1' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null && echo 0 || echo 1)" \
@@ -179,10 +179,10 @@ ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict ==
 
 # --- run 2: the fault gone, the rollout again: h1 not rebooted, h2 and h3 fixed
 sed -i 's/^NEW_BOOT=panic$/NEW_BOOT=ok/' "$H/h2/scenario"
-reboots_h1=$(grep -c '^shutdown' "$H/h1/calls")
+reboots_h1=$(grep -c '^systemctl reboot' "$H/h1/calls")
 rollout r2 "$TMP/inv1.yml" --waves 1,1,1
 ok "$([ "$(cat "$TMP/r2.rc")" = 0 ] && echo 0 || echo 1)" "run 2 (resume) exits 0" "$(diag r2)"
-ok "$([ "$(outcome r2 h1)" = already-fixed ] && [ "$(grep -c '^shutdown' "$H/h1/calls")" = "$reboots_h1" ] && echo 0 || echo 1)" \
+ok "$([ "$(outcome r2 h1)" = already-fixed ] && [ "$(grep -c '^systemctl reboot' "$H/h1/calls")" = "$reboots_h1" ] && echo 0 || echo 1)" \
 	"run 2: h1 already-fixed, not rebooted again" "$(out r2 '.hosts[0]')"
 ok "$([ "$(outcome r2 h2)/$(outcome r2 h3)" = fixed/fixed ] && echo 0 || echo 1)" "run 2: h2 and h3 fixed" "$(diag r2)"
 ok "$(grep -qxF "$OLD" "$H/h2/kernels" && grep -qxF "$OLD" "$H/h3/kernels" && echo 0 || echo 1)" "run 2: the stock kernel stays installed"
@@ -193,8 +193,9 @@ host h5 VERDICT_NEW=cannot-tell
 host h6 NEW_BOOT=noreturn
 host h7 SYSTEM=degraded
 host h8 UNREACHABLE=1
-wait_sshd h4 h5 h6 h7
-inventory "$TMP/inv3.yml" h4 h5 h6 h7 h8
+host h12 REBOOT=fails
+wait_sshd h4 h5 h6 h7 h12
+inventory "$TMP/inv3.yml" h4 h5 h6 h7 h8 h12
 rollout r3 "$TMP/inv3.yml" --waves 100% -- -e fleet_reboot_timeout=20
 ok "$([ "$(cat "$TMP/r3.rc")" = 1 ] && echo 0 || echo 1)" "run 3 exits 1" "$(diag r3)"
 for x in h4:not-fixed h5:cannot-tell h6:no-return h7:degraded h8:unreachable; do
@@ -205,6 +206,12 @@ for h in h4 h5 h7; do
 		"run 3: $h booted back to the stock kernel, its default again, the package removed" "$(cat "$H/$h/grubenv" "$H/$h/kernels" "$H/$h/calls")"
 done
 ok "$([ "$(grubvar h6 saved_entry)" = "$(entry "$OLD")" ] && echo 0 || echo 1)" "run 3: h6 (no return) keeps the stock kernel pinned: a power cycle boots it"
+ok "$([ "$(outcome r3 h12)" = error ] && out r3 '.hosts[] | select(.host == "h12") | .reason' | grep -q 'reboot command failed' &&
+	[ "$(state h12 kernel)" = "$OLD" ] && [ "$(grubvar h12 saved_entry)" = "$(entry "$OLD")" ] && [ -z "$(grubvar h12 next_entry)" ] &&
+	[ "$(state h12 kernels)" = "$OLD" ] && ! grep -q '^boot: ' "$H/h12/console" 2>/dev/null && echo 0 || echo 1)" \
+	"run 3: h12 (reboot refused): error, not no-return; the one-shot entry cleared, the package removed, never rebooted" \
+	"$(out r3 '.hosts[] | select(.host == "h12")'; cat "$H/h12/grubenv" "$H/h12/kernels")"
+ok "$(grep -q '^shutdown' "$H/h1/calls" && echo 1 || echo 0)" "the role reboots with systemctl reboot (shutdown -r fails without D-Bus)"
 
 # --- run 4: cohorts: one host of each fingerprint first
 host h9 FP=fp-a
