@@ -65,6 +65,11 @@ host() {
 	for c in uname update-grub grub-set-default grub-reboot grub-editenv shutdown reboot systemctl apt-get apt-mark dpkg-query pciprobe-report; do
 		cp "$TOP/tests/fleet/fakehost" "$s/sbin/$c"
 	done
+	# an RPM host: dnf first on PATH (the role tells the family by it)
+	if [[ " $* " == *" FAMILY=rpm "* ]]; then
+		for c in dnf rpm grubby grub2-reboot grub2-editenv; do cp "$TOP/tests/fleet/fakehost" "$s/sbin/$c"; done
+		mkdir -p "$s/yum.repos.d" "$s/rpm-gpg"
+	fi
 	echo "$s" >"$s/sbin/.fakehost"
 	PORT=$((PORT + 1))
 	echo "$PORT" >"$s/port"
@@ -106,7 +111,13 @@ inventory() {	# inventory FILE HOST...: the hosts' inventory
 	{
 		echo "all:"
 		echo "  hosts:"
-		for n in "$@"; do echo "    $n: {ansible_host: 127.0.0.1, ansible_port: $(cat "$H/$n/port")}"; done
+		for n in "$@"; do
+			if grep -q '^FAMILY=rpm$' "$H/$n/scenario"; then
+				echo "    $n: {ansible_host: 127.0.0.1, ansible_port: $(cat "$H/$n/port"), fleet_rpm_repo_file: $H/$n/yum.repos.d/pciprobe.repo, fleet_rpm_key_file: $H/$n/rpm-gpg/RPM-GPG-KEY-pciprobe}"
+			else
+				echo "    $n: {ansible_host: 127.0.0.1, ansible_port: $(cat "$H/$n/port")}"
+			fi
+		done
 		echo "  vars:"
 		echo "    ansible_user: root"
 		echo "    ansible_ssh_private_key_file: $TMP/key"
@@ -127,7 +138,10 @@ wait_sshd() {
 # a repository as make repo leaves it (its packages are not read here)
 mkdir -p "$PCIPROBE_OUT/repo/6.12"
 echo "not a real key: the fake hosts' apt only checks it is there" >"$PCIPROBE_OUT/repo/6.12/pciprobe-archive-keyring.gpg"
-jq -n --arg p "$PKG" --arg r "$NEW" '{branch: "6.12", suite: "pciprobe", kernel: {package: $p, release: $r, version: "6.12.117-1~deb12u1a~pciprobe1"}}' \
+mkdir -p "$PCIPROBE_OUT/repo/6.12/rpm"
+echo "not a real key either" >"$PCIPROBE_OUT/repo/6.12/rpm/RPM-GPG-KEY-pciprobe"
+jq -n --arg p "$PKG" --arg r "$NEW" '{branch: "6.12", suite: "pciprobe", kernel: {package: $p, release: $r, version: "6.12.117-1~deb12u1a~pciprobe1"},
+	rpm_kernel: {package: "kernel-pciprobe", release: $r, version: "6.12.117-0.1.pciprobe"}}' \
 	>"$PCIPROBE_OUT/repo/6.12/repo.json"
 
 rollout() {	# rollout RUN INVENTORY ARGS...: exit status in $TMP/rc
@@ -222,6 +236,28 @@ inventory "$TMP/inv4.yml" h9 h10 h11
 rollout r4 "$TMP/inv4.yml" --waves 1 --cohorts
 ok "$([ "$(cat "$TMP/r4.rc")" = 0 ] && [ "$(wave r4 h9)$(wave r4 h11)$(wave r4 h10)" = 112 ] && echo 0 || echo 1)" \
 	"run 4 (--cohorts): wave 1 is h9 and h11 (one of each fingerprint), h10 in wave 2; all fixed" "$(diag r4)"
+
+# --- run 5: RPM hosts (stand-ins for dnf, rpm, grubby, grub2-reboot,
+# grub2-editenv): h13 fixed, h14's new kernel panics: fell-back, stop
+host h13 FAMILY=rpm NEW_PKG=kernel-pciprobe
+host h14 FAMILY=rpm NEW_PKG=kernel-pciprobe NEW_BOOT=panic
+wait_sshd h13 h14
+inventory "$TMP/inv5.yml" h13 h14
+rollout r5 "$TMP/inv5.yml" --waves 1,1
+bls() { echo "5e1f0c2a9d8b4c6e8f7a6b5c4d3e2f10-$1"; }
+ok "$([ "$(cat "$TMP/r5.rc")" = 1 ] && [ "$(outcome r5 h13)/$(outcome r5 h14)" = fixed/fell-back ] && echo 0 || echo 1)" \
+	"run 5 (RPM hosts): h13 fixed, h14 fell-back, exit 1" "$(diag r5)"
+ok "$(grep -qx 'dnf -q -y makecache --repo pciprobe' "$H/h13/calls" && grep -qx 'dnf -y install pciprobe-report kernel-pciprobe' "$H/h13/calls" &&
+	grep -qx "grub2-reboot $(bls "$NEW")" "$H/h13/calls" && grep -qx 'ALL panic=10' "$H/h13/bls-args" &&
+	grep -qx "/boot/vmlinuz-$NEW panic=10" "$H/h13/bls-args" && ! grep -q '^apt-get' "$H/h13/calls" &&
+	[ "$(state h13 kernel)" = "$NEW" ] && [ "$(grubvar h13 saved_entry)" = "$(bls "$NEW")" ] && grep -qx kernel-pciprobe "$H/h13/held" &&
+	grep -qxF "$OLD" "$H/h13/kernels" && echo 0 || echo 1)" \
+	"run 5: h13 through dnf (its repository alone), grubby (panic= on every entry, the new one too), grub2-reboot; the new kernel grubby's default, versionlocked; the old one kept" \
+	"$(cat "$H/h13/calls" "$H/h13/grubenv" "$H/h13/bls-args" 2>&1)"
+ok "$(grep -q "boot: $NEW: Kernel panic" "$H/h14/console" && [ "$(state h14 kernel)" = "$OLD" ] && [ "$(grubvar h14 saved_entry)" = "$(bls "$OLD")" ] &&
+	[ -z "$(grubvar h14 next_entry)" ] && ! grep -qx kernel-pciprobe "$H/h14/pkgs" && grep -qx 'dnf -y remove kernel-pciprobe' "$H/h14/calls" && echo 0 || echo 1)" \
+	"run 5: h14 panicked, came back on the old kernel by itself, rolled back: grubby's default the old kernel, dnf remove" \
+	"$(cat "$H/h14/calls" "$H/h14/grubenv" "$H/h14/console" 2>&1)"
 
 # --- bad input
 run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/inv1.yml" --repo-url http://127.0.0.1:1/repo --branch 9.9
