@@ -21,6 +21,16 @@ MK=$TOP/scripts/system/mk-image RUN=$TOP/scripts/system/run-system
 run_cmd "$RUN" --image "$TMP/nope.raw" --out "$TMP/x"
 ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: no image '$TMP/nope.raw'" ] && echo 0 || echo 1)" \
 	"run-system without an image: one line, exit 2" "$(last_err)"
+touch "$TMP/empty.raw"
+run_cmd "$RUN" --serve --image "$TMP/empty.raw" --out "$TMP/x" --ssh 2222
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --serve needs --disk (the host's own overlay)" ] && [ ! -e "$TMP/x" ] && echo 0 || echo 1)" \
+	"run-system --serve without --disk: one line, exit 2, nothing made" "$(last_err)"
+run_cmd "$RUN" --image "$TMP/empty.raw" --out "$TMP/x" --ssh 2222
+ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --ssh goes with --serve" ] && echo 0 || echo 1)" \
+	"run-system --ssh without --serve: exit 2" "$(last_err)"
+run_cmd "$TOP/scripts/system/fleet-image" "$B" "$TMP/x.deb" "$TMP/none.pub"
+ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "is no SSH public key" && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+	"fleet-image without a public key: exit 2" "$(last_err)"
 run_cmd "$MK" nosuch
 ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && echo 0 || echo 1)" \
 	"mk-image of an unknown branch: exit 2" "$(last_err)"
