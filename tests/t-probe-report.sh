@@ -532,4 +532,57 @@ ok "$(jq -e --arg id "$want" '.boot_id == "5f0c1e3a-0d5e-4b8e-9a51-2f6b7c1d9e42"
 sed 's/ id=1b36:0010$/ id=8086:5845/' "$TMP/fp.trace" >"$TMP/fp2.trace"
 "$BIN" --json --driver nvme "$TMP/fp2.trace" >"$TMP/fp2.json" 2>/dev/null
 ok "$([ "$(jq -r .fingerprint.id "$TMP/fp2.json")" != "$want" ] && echo 0 || echo 1)" "--json: other devices, another fingerprint"
+# --- A host with many PCI functions is judged whole: 1500 async probes,
+# all open at once in their own unbound helpers (overlap), or one after
+# another in CPU 2's per-CPU worker (serial). The tool once kept 256 open
+# probes and 1024 probes in all and judged the rest away without a word.
+# By hand: serial, probe i from 2 + i ms for 0.9 ms: window 1499.9 ms, sum
+# 1500 x 0.9 = 1350 ms; overlap, probe i from 1 + 10i us + 2 us to
+# 2 + 10i us: each 999998 us, window 2.01499 - 1.000002 s = 1014988 us.
+# gen MODE N: a synthetic trace of N async nvme probes on node 1: overlap
+# (each in its own unbound helper, CPUs 2 and 3, all open at once) or serial
+# (one after another in the per-CPU worker of CPU 2, as on an unfixed kernel)
+gen() {
+	awk -v mode="$1" -v n="$2" 'BEGIN {
+		print "# pciprobe-node: 0 cpus=0-1"
+		print "# pciprobe-node: 1 cpus=2-3"
+		for (i = 0; i < n; i++) {
+			dev[i] = sprintf("0000:%02x:%02x.%d", 33 + int(i / 256), int(i / 8) % 32, i % 8)
+			printf "# pciprobe-dev: %s node=1 class=0x010802 driver=nvme id=1b36:0010\n", dev[i]
+		}
+		for (i = 0; i < n; i++) {
+			t = 1 + i * 0.00001
+			printf " kworker/u8:%d-%d [%03d] ..... %.6f: async_drv: (__driver_attach_async_helper+0x0/0x3e) dev=\"%s\"\n", i, 1000 + i, 2 + i % 2, t, dev[i]
+			if (mode == "overlap") {
+				printf " kworker/u8:%d-%d [%03d] ..... %.6f: pstart: (local_pci_probe+0x0/0x6d)\n", i, 1000 + i, 2 + i % 2, t + 0.000002
+				printf " kworker/u8:%d-%d [%03d] ..... %.6f: pdev: (__pm_runtime_resume+0x0/0x52) dev=\"%s\"\n", i, 1000 + i, 2 + i % 2, t + 0.000003, dev[i]
+			}
+		}
+		for (i = 0; i < n; i++) {
+			if (mode == "overlap") {
+				t = 2 + i * 0.00001
+				printf " kworker/u8:%d-%d [%03d] ..... %.6f: pend: (local_pci_probe+0x6d/0x6d <- pci_device_probe) ret=0x0\n", i, 1000 + i, 2 + i % 2, t
+			} else {
+				t = 2 + i * 0.001
+				printf " kworker/2:1-20 [002] ..... %.6f: pstart: (local_pci_probe+0x0/0x6d)\n", t
+				printf " kworker/2:1-20 [002] ..... %.6f: pdev: (__pm_runtime_resume+0x0/0x52) dev=\"%s\"\n", t + 0.000001, dev[i]
+				printf " kworker/2:1-20 [002] ..... %.6f: pend: (work_for_cpu_fn+0xb/0x11 <- local_pci_probe) ret=0x0\n", t + 0.0009
+			}
+			printf " kworker/u8:%d-%d [%03d] ..... %.6f: pbound: (device_links_driver_bound+0x0/0x181) dev=\"%s\"\n", i, 1000 + i, 2 + i % 2, t + (mode == "overlap" ? 0.000005 : 0.00095), dev[i]
+		}
+	}'
+}
+for m in overlap serial; do
+	gen $m 1500 >"$TMP/$m.trace"
+	"$BIN" --driver nvme "$TMP/$m.trace" >"$TMP/$m.out" 2>&1
+	echo $? >"$TMP/$m.rc"
+	"$BIN" --json --driver nvme "$TMP/$m.trace" >"$TMP/$m.json" 2>/dev/null
+done
+ok "$([ "$(cat "$TMP/serial.rc")" = 1 ] && [ "$(jq '.probes | length' "$TMP/serial.json")" = 1500 ] &&
+	grep -qx 'node 1 (CPUs 2-3): serialized: 1500 async probes on CPU 2 (all on one CPU in per-CPU workers), window 1499900000 ns, sum 1350000000 ns' "$TMP/serial.out" &&
+	echo 0 || echo 1)" "1500 serialized probes: all judged, serialized (exit 1), the window and sum by hand" "$(tail -3 "$TMP/serial.out")"
+ok "$([ "$(cat "$TMP/overlap.rc")" = 0 ] && [ "$(jq '.probes | length' "$TMP/overlap.json")" = 1500 ] &&
+	grep -q '^node 1 (CPUs 2-3): fixed: 1500 async probes on CPU 2,3 (unbound workers on more than one CPU), window 1014988000 ns' "$TMP/overlap.out" &&
+	echo 0 || echo 1)" "1500 probes open at once: all judged, fixed (exit 0), the window by hand" "$(tail -3 "$TMP/overlap.out")"
+
 done_testing

@@ -64,11 +64,10 @@
 
 #include "pciprobe-report.h"
 
-#define MAX_PROBES	1024
-#define MAX_OPEN	256
-#define MAX_DEVS	1024
-#define MAX_NODES	64
-#define MAX_WINS	4096
+/* nodes: the kernel's own limit (NODES_SHIFT 10); probes, helpers' windows
+ * and devices grow as the trace needs (a host with hundreds of PCI
+ * functions must be judged whole, never in part) */
+#define MAX_NODES	1024
 #define NAME_LEN	64
 
 enum verdict { V_FIXED, V_SERIALIZED, V_CANNOT_TELL };
@@ -111,16 +110,16 @@ struct nodeinfo {
 };
 
 struct report {
-	struct probe probes[MAX_PROBES];
-	int nprobes;
-	int open[MAX_OPEN];		/* indices of probes not yet returned */
-	int nopen;
-	struct devinfo devs[MAX_DEVS];
-	int ndevs;
+	struct probe *probes;
+	int nprobes, cap_probes;
+	int *open;			/* indices of probes not yet returned */
+	int nopen, cap_open;
+	struct devinfo *devs;
+	int ndevs, cap_devs;
 	struct nodeinfo nodes[MAX_NODES];
 	int nnodes;
-	struct async_win wins[MAX_WINS];
-	int nwins;
+	struct async_win *wins;
+	int nwins, cap_wins;
 	bool async_recorded;		/* helper events placed: async told from sync */
 	uint64_t dropped;		/* events the ring buffer overwrote */
 	char kernel[NAME_LEN];
@@ -130,6 +129,21 @@ struct report {
 };
 
 static const char *verdict_name[] = { "fixed", "serialized", "cannot-tell" };
+
+/* room for one more element in the array *p of *cap elements of size sz;
+ * out of memory ends the program (exit 2): a partial trace is never judged */
+static void *grow(void *p, int *cap, int n, size_t sz)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 64;
+	p = realloc(p, (size_t)*cap * sz);
+	if (!p) {
+		fprintf(stderr, "pciprobe-report: out of memory reading the trace\n");
+		exit(2);
+	}
+	return p;
+}
 
 static void usage(FILE *f)
 {
@@ -210,8 +224,7 @@ static int add_dev(struct report *r, const char *addr, int node, const char *dri
 	struct devinfo *d = find_dev(r, addr);
 
 	if (!d) {
-		if (r->ndevs >= MAX_DEVS)
-			return -ENOSPC;
+		r->devs = grow(r->devs, &r->cap_devs, r->ndevs, sizeof(*r->devs));
 		d = &r->devs[r->ndevs++];
 		copy_str(d->addr, addr, sizeof(d->addr));
 	}
@@ -287,8 +300,8 @@ static void ev_pstart(struct report *r, const char *comm, int pid, int cpu, uint
 {
 	struct probe *pr;
 
-	if (r->nprobes >= MAX_PROBES || r->nopen >= MAX_OPEN)
-		return;
+	r->probes = grow(r->probes, &r->cap_probes, r->nprobes, sizeof(*r->probes));
+	r->open = grow(r->open, &r->cap_open, r->nopen, sizeof(*r->open));
 	pr = &r->probes[r->nprobes];
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
@@ -385,8 +398,7 @@ static void ev_async(struct report *r, int pid, const char *rest, uint64_t ts)
 
 	r->async_recorded = true;
 	end_win_of(r, pid, ts);		/* a task runs one helper at a time */
-	if (r->nwins >= MAX_WINS)
-		return;
+	r->wins = grow(r->wins, &r->cap_wins, r->nwins, sizeof(*r->wins));
 	w = &r->wins[r->nwins];
 	memset(w, 0, sizeof(*w));
 	if (dev_arg(rest, w->dev, sizeof(w->dev)))
@@ -922,10 +934,15 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 
 static void json_fingerprint(const struct report *r, const char *driver)
 {
-	static char items[MAX_DEVS][2 * NAME_LEN];
-	const char *sorted[MAX_DEVS];
+	char (*items)[2 * NAME_LEN] = calloc((size_t)r->ndevs + 1, sizeof(*items));
+	const char **sorted = calloc((size_t)r->ndevs + 1, sizeof(*sorted));
 	uint64_t h = 0xcbf29ce484222325ULL;
 	int n = 0, first = 1;
+
+	if (!items || !sorted) {
+		fprintf(stderr, "pciprobe-report: out of memory\n");
+		exit(2);
+	}
 
 	for (int i = 0; i < r->ndevs; i++) {
 		const struct devinfo *d = &r->devs[i];
@@ -962,6 +979,8 @@ static void json_fingerprint(const struct report *r, const char *driver)
 		json_str(node);
 	}
 	printf("], \"id\": \"%016llx\"}", (unsigned long long)h);
+	free(sorted);
+	free(items);
 }
 
 static void json_out(const struct report *r, const char *driver, const struct node_result *res,
@@ -1213,6 +1232,12 @@ out:
 	}
 	if (f != stdin)
 		fclose(f);
+	if (r) {
+		free(r->probes);
+		free(r->open);
+		free(r->devs);
+		free(r->wins);
+	}
 	free(r);
 	return ret;
 }
