@@ -34,6 +34,16 @@ ok "$([ $? = 5 ] && echo 0 || echo 1)" "ktap-summary: a console whose KTAP lacks
 ok "$(head -1 "$TMP/k.ktap" | grep_q -x 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
 	"ktap-summary LOG KTAP: the KTAP saved, timestamps stripped"
 
+# A skip reason with a tab, a quote and a backslash in it: still JSON, the
+# reason kept as the kernel wrote it (hand-assembled JSON once broke on it,
+# and jq's exit 4 read as this project's "skip")
+cp -a "$J/precondition-no-testdev" "$TMP/odd-reason"
+sed -i 's/^\(    ok 1 pci_probe_async_parallel # SKIP needs 2+\) unbound/\1\t"unbound" \\/' "$TMP/odd-reason/console.log"
+"$SIDE" --source x "$TMP/odd-reason" >/dev/null 2>"$TMP/odd.err"
+rc=$?
+ok "$([ $rc = 5 ] && [ "$(jq -r .reason "$TMP/odd-reason/side.json")" = "$(printf 'the KUnit async case was skipped: needs 2+\t"unbound" \\ pci-testdev devices (1b36:0005) on a node with 2+ online CPUs, found 0')" ] && echo 0 || echo 1)" \
+	"side: a skip reason with a tab, quotes and a backslash: valid JSON, the reason as written, exit 5" "$(cat "$TMP/odd-reason/side.json" "$TMP/odd.err"; echo "exit $rc")"
+
 # pair BEFORE AFTER VERDICT EXIT REASON-REGEX
 pair() {
 	local out rc
