@@ -585,4 +585,37 @@ ok "$([ "$(cat "$TMP/overlap.rc")" = 0 ] && [ "$(jq '.probes | length' "$TMP/ove
 	grep -q '^node 1 (CPUs 2-3): fixed: 1500 async probes on CPU 2,3 (unbound workers on more than one CPU), window 1014988000 ns' "$TMP/overlap.out" &&
 	echo 0 || echo 1)" "1500 probes open at once: all judged, fixed (exit 0), the window by hand" "$(tail -3 "$TMP/overlap.out")"
 
+# --- --svg: the timeline picture. Its bars against the probes a person
+# read off each saved real trace (tests/samples/*.oracle), the report on
+# stdout and the exit the same as without --svg; the checker fails on a
+# changed bar; the picture renders (rsvg-convert); bad paths and modes.
+for o in "$TOP"/tests/samples/*.oracle; do
+	b=${o%.oracle} n=$(basename "${o%.oracle}")
+	read -r -a a <"$b.args"
+	"$BIN" "${a[@]}" "$b.trace" >"$TMP/$n.plain" 2>/dev/null
+	prc=$?
+	"$BIN" "${a[@]}" --svg "$TMP/$n.svg" "$b.trace" >"$TMP/$n.withsvg" 2>/dev/null
+	src=$?
+	ok "$([ $src = $prc ] && cmp -s "$TMP/$n.plain" "$TMP/$n.withsvg" &&
+		python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$o" "$TMP/$n.svg" >"$TMP/$n.check" 2>&1 && echo 0 || echo 1)" \
+		"--svg $n: one bar per probe at the oracle's device, CPU, start and duration; the same report and exit ($prc)" \
+		"$(cat "$TMP/$n.check"; echo "exit $src, without --svg $prc")"
+done
+sed 's/data-duration-ns="845322000"/data-duration-ns="845322001"/' "$TMP/6.12-before.svg" >"$TMP/changed.svg"
+ok "$(python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$TOP/tests/samples/6.12-before.oracle" "$TMP/changed.svg" >/dev/null 2>&1 && echo 1 || echo 0)" \
+	"--svg: the oracle check fails on a bar 1 ns longer than the trace's"
+if command -v rsvg-convert >/dev/null; then
+	rsvg-convert -o "$TMP/before.png" "$TMP/6.12-before.svg" 2>"$TMP/rsvg.err"
+	ok "$([ "$(head -c 8 "$TMP/before.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+		[ "$(od -An -tu1 -j16 -N4 "$TMP/before.png" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')" = 1100 ] && echo 0 || echo 1)" \
+		"--svg: rsvg-convert renders the picture to a PNG 1100 px wide" "$(cat "$TMP/rsvg.err")"
+else
+	skip "--svg renders" "no rsvg-convert (librsvg2-bin; scripts/install-deps)"
+fi
+run_cmd "$BIN" --driver nvme --svg "$TMP/no/such/dir/x.svg" "$TOP/tests/samples/6.12-before.trace"
+ok "$([ "$(last_rc)" = 2 ] && grep -q "cannot write $TMP/no/such/dir/x.svg" "$TMP/last.err" && echo 0 || echo 1)" \
+	"--svg into a folder that does not exist: the message, exit 2" "$(last_err)"
+run_cmd "$BIN" --setup --svg "$TMP/x.svg"
+ok "$([ "$(last_rc)" = 2 ] && [ ! -e "$TMP/x.svg" ] && echo 0 || echo 1)" "--svg with --setup: usage, exit 2" "$(last_err)"
+
 done_testing

@@ -148,7 +148,7 @@ static void *grow(void *p, int *cap, int n, size_t sz)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pciprobe-report [--json] [--driver NAME] [FILE | --live [--tracefs DIR] [--save FILE]]\n"
+		"usage: pciprobe-report [--json] [--svg PICTURE] [--driver NAME] [FILE | --live [--tracefs DIR] [--save FILE]]\n"
 		"       pciprobe-report --setup | --teardown [--tracefs DIR]\n"
 		"       pciprobe-report --boot enable|disable [--kernel KVER]\n"
 		"  FILE         a saved trace (default: standard input)\n"
@@ -161,6 +161,8 @@ static void usage(FILE *f)
 		"               (initramfs-tools; runs update-initramfs -u -k KVER, default all)\n"
 		"  --driver     only probes of devices bound to NAME\n"
 		"  --json       JSON instead of text\n"
+		"  --svg        also draw the probes' timeline into PICTURE (SVG): a row per\n"
+		"               CPU, a bar per probe, the verdict per node in the title\n"
 		"exit: 0 fixed, 1 serialized, 2 cannot tell or error (--setup, --teardown,\n"
 		"      --boot: 0 done, 2 error)\n");
 }
@@ -1017,7 +1019,112 @@ static void json_out(const struct report *r, const char *driver, const struct no
 	printf(",\n  \"verdict\": \"%s\"\n}\n", verdict_name[v]);
 }
 
-static enum verdict report_out(const struct report *r, const char *driver, bool json)
+/* the CPUs of a cpulist ("0-1,3") in out (at most max); their count */
+static int cpulist(const char *list, int *out, int max)
+{
+	int n = 0;
+
+	for (const char *p = list; *p; ) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long c = a; c <= b && n < max; c++)
+			out[n++] = (int)c;
+		p = *end == ',' ? end + 1 : end;
+		if (*end != ',')
+			break;
+	}
+	return n;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* --svg: the rows are the CPUs of the nodes judged and every CPU a probe
+ * ran on; the bars are the probes the report lists */
+static int svg_out(const struct report *r, const char *driver, const struct node_result *res,
+		   int nn, enum verdict v, const char *path)
+{
+	int cap = 4096 + r->nprobes, ncpu = 0, nrows = 0, nbars = 0, err = -ENOMEM;
+	int *cpus = calloc((size_t)cap, sizeof(*cpus));
+	struct pp_svg_row *rows = calloc((size_t)cap, sizeof(*rows));
+	struct pp_svg_bar *bars = calloc((size_t)r->nprobes + 1, sizeof(*bars));
+	char (*sub)[256] = calloc((size_t)nn + 1, sizeof(*sub));
+	const char **subp = calloc((size_t)nn + 1, sizeof(*subp));
+	char title[512];
+
+	if (!cpus || !rows || !bars || !sub || !subp) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		goto out;
+	}
+	for (int k = 0; k < nn; k++)
+		ncpu += cpulist(node_cpus(r, res[k].node), cpus + ncpu, cap - r->nprobes - ncpu);
+	for (int i = 0; i < r->nprobes && ncpu < cap; i++)
+		if (selected(r, &r->probes[i], driver))
+			cpus[ncpu++] = r->probes[i].cpu;
+	qsort(cpus, (size_t)ncpu, sizeof(*cpus), cmp_int);
+	for (int i = 0; i < ncpu; i++) {
+		if (nrows && rows[nrows - 1].cpu == cpus[i])
+			continue;
+		rows[nrows].cpu = cpus[i];
+		rows[nrows].node = -1;
+		for (int k = 0; k < r->nnodes; k++) {
+			int c[1024], m = cpulist(r->nodes[k].cpus, c, 1024);
+
+			for (int j = 0; j < m; j++)
+				if (c[j] == cpus[i])
+					rows[nrows].node = r->nodes[k].node;
+		}
+		nrows++;
+	}
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct probe *p = &r->probes[i];
+		const struct devinfo *d = probe_dev(r, p);
+		struct pp_svg_bar *b = &bars[nbars];
+
+		if (!selected(r, p, driver))
+			continue;
+		for (b->row = 0; b->row < nrows && rows[b->row].cpu != p->cpu; b->row++)
+			;
+		b->cpu = p->cpu;
+		b->kind = p->type;
+		b->start_ns = p->start_ns;
+		b->end_ns = p->end_ns;
+		b->dev = p->dev[0] ? p->dev : "?";
+		b->driver = d ? d->driver : "?";
+		b->comm = p->comm;
+		nbars++;
+	}
+	for (int k = 0; k < nn; k++) {
+		snprintf(sub[k], sizeof(sub[k]), "node %d (CPUs %s): %s: %d %sprobes, %s; window %llu.%03llu ms",
+			 res[k].node, node_cpus(r, res[k].node), verdict_name[res[k].v], res[k].nprobes,
+			 r->async_recorded ? "async " : "", res[k].why,
+			 (unsigned long long)(res[k].window_ns / 1000000),
+			 (unsigned long long)(res[k].window_ns / 1000 % 1000));
+		subp[k] = sub[k];
+	}
+	snprintf(title, sizeof(title), "%s probes of %s: %s",
+		 driver ? driver : "all", r->kernel[0] ? r->kernel : "an unnamed kernel", verdict_name[v]);
+	err = pp_svg_write(path, &(struct pp_svg){ .title = title, .sub = subp, .nsub = nn,
+						    .rows = rows, .nrows = nrows,
+						    .bars = bars, .nbars = nbars });
+out:
+	free(cpus);
+	free(rows);
+	free(bars);
+	free(sub);
+	free(subp);
+	return err;
+}
+
+static enum verdict report_out(const struct report *r, const char *driver, bool json,
+			       const char *svg, int *svg_err)
 {
 	int nodes[MAX_NODES], nn = nodes_with_probes(r, driver, nodes);
 	struct node_result res[MAX_NODES];
@@ -1037,6 +1144,8 @@ static enum verdict report_out(const struct report *r, const char *driver, bool 
 		json_out(r, driver, res, nn, v);
 	else
 		text_out(r, driver, res, nn, v);
+	if (svg)
+		*svg_err = svg_out(r, driver, res, nn, v, svg);
 	return v;
 }
 
@@ -1058,7 +1167,7 @@ enum mode { M_REPORT, M_SETUP, M_TEARDOWN, M_BOOT };
 
 struct opts {
 	enum mode mode;
-	const char *file, *driver, *tracefs, *boot, *kver, *save;
+	const char *file, *driver, *tracefs, *boot, *kver, *save, *svg;
 	bool json, live, tracefs_given;
 };
 
@@ -1086,6 +1195,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->kver = argv[++i];
 		} else if (!strcmp(a, "--save") && has_val) {
 			o->save = argv[++i];
+		} else if (!strcmp(a, "--svg") && has_val) {
+			o->svg = argv[++i];
 		} else if (!strcmp(a, "--driver") && has_val) {
 			o->driver = argv[++i];
 		} else if (!strcmp(a, "--tracefs") && has_val) {
@@ -1101,7 +1212,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	if (o->kver && o->mode != M_BOOT)
 		return -EINVAL;
-	if (o->mode && (o->file || o->live || o->json || o->driver || o->save))
+	if (o->mode && (o->file || o->live || o->json || o->driver || o->save || o->svg))
 		return -EINVAL;
 	if (o->mode == M_BOOT && o->tracefs_given)
 		return -EINVAL;
@@ -1184,7 +1295,7 @@ static int run_report(const struct opts *o)
 	struct report *r = NULL;
 	enum verdict v;
 	FILE *f, *save = NULL;
-	int ret = 2;
+	int ret = 2, svg_err = 0;
 
 	if (open_input(o, dir, sizeof(dir), &name, &f))
 		return 2;
@@ -1222,8 +1333,8 @@ static int run_report(const struct opts *o)
 	}
 	classify(r);
 	notes(r);
-	v = report_out(r, o->driver, o->json);
-	ret = v == V_FIXED ? 0 : v == V_SERIALIZED ? 1 : 2;
+	v = report_out(r, o->driver, o->json, o->svg, &svg_err);
+	ret = svg_err ? 2 : v == V_FIXED ? 0 : v == V_SERIALIZED ? 1 : 2;
 out:
 	/* on an error, no half-written --save file is left behind */
 	if (save) {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PROG		"pciprobe-report"
 #define TRACEFS_DIR	"/sys/kernel/tracing"
@@ -39,5 +40,32 @@ const char *pp_env(const char *name, const char *def);
 /* a then b into out: 0, or -ENAMETOOLONG */
 int pp_join(char *out, size_t n, const char *a, const char *b);
 int pp_read_line(const char *path, char *buf, size_t n, const char *stop);
+
+/* svg.c: the timeline picture of --svg: one row per CPU, one bar per
+ * probe (kind: 0 not recorded, 1 asynchronous, 2 synchronous) */
+struct pp_svg_bar {
+	int row;			/* index into rows */
+	int cpu;
+	int kind;
+	uint64_t start_ns, end_ns;
+	const char *dev, *driver, *comm;
+};
+
+struct pp_svg_row {
+	int cpu;
+	int node;			/* -1: in no node's CPU list */
+};
+
+struct pp_svg {
+	const char *title;
+	const char *const *sub;		/* one line per node: its verdict */
+	int nsub;
+	const struct pp_svg_row *rows;
+	int nrows;
+	const struct pp_svg_bar *bars;
+	int nbars;
+};
+
+int pp_svg_write(const char *path, const struct pp_svg *s);
 
 #endif
