@@ -133,6 +133,8 @@ wait_binds $binds
 step live-async $R --live --driver nvme
 step live-save $R --live --driver nvme --save /saved.txt
 { echo "=== trace saved"; cat /saved.txt; echo "=== end"; } >$OUT
+step live-svg $R --live --driver nvme --svg /probes.svg
+{ echo "=== trace svg"; cat /probes.svg; echo "=== end"; } >$OUT
 # 4. sync rebinds on top of the async probes, then alone
 rebind || fail "unbind/bind of node 1's NVMe functions failed"
 step live-mixed $R --live --driver nvme
@@ -216,6 +218,26 @@ for side in before after; do
 		grep_q '^# pciprobe-dev: .* driver=nvme id=1b36:0010$' "$TMP/$side.saved" && echo 0 || echo 1)" \
 		"$side: --live --save FILE; FILE reported on the host: the same report, exit $want" \
 		"$(diff <(step_out "$L" live-async) <(printf '%s\n' "$host"); echo "guest rc $(step_rc "$L" live-save), host rc $hrc")"
+	# --live --svg: the report as without it; a bar per probe of the saved
+	# trace (same device, CPU, start, duration), on one CPU before, spread after
+	trace_of "$L" svg >"$TMP/$side.svg"
+	"$REPORT" --json --driver nvme "$TMP/$side.saved" >"$TMP/$side.saved.json" 2>/dev/null
+	svgcheck=$(python3 - "$TMP/$side.svg" "$TMP/$side.saved.json" "$side" <<-'PY' 2>&1
+	import json, sys, xml.etree.ElementTree as ET
+	ns = "{http://www.w3.org/2000/svg}"
+	bars = sorted((g.get("data-device"), int(g.get("data-cpu")), int(g.get("data-start-ns")), int(g.get("data-duration-ns")), g.get("data-kind"))
+	              for g in ET.parse(sys.argv[1]).getroot().iter(ns + "g") if g.get("class") == "probe")
+	want = sorted((p["device"], p["cpu"], p["start_ns"], p["duration_ns"], p["probe_type"]) for p in json.load(open(sys.argv[2]))["probes"])
+	cpus = {b[1] for b in bars}
+	ok = bars == want and len(bars) == 4 and (len(cpus) == 1 if sys.argv[3] == "before" else len(cpus) > 1)
+	print("bars %s, the saved trace's probes %s" % (bars, want))
+	sys.exit(0 if ok else 1)
+	PY
+	)
+	src=$?
+	ok "$([ "$(step_rc "$L" live-svg)" = "$want" ] && [ "$(step_out "$L" live-svg)" = "$(step_out "$L" live-async)" ] && [ $src = 0 ] && echo 0 || echo 1)" \
+		"$side: --live --svg: the same report and exit; a bar per probe of the saved trace, $([ $side = before ] && echo 'all on one CPU' || echo 'on more than one CPU')" \
+		"$svgcheck; guest rc $(step_rc "$L" live-svg)"
 	ok "$([ "$(step_rc "$L" live-mixed)" = "$want" ] && step_out "$L" live-mixed | grep_q -x "verdict: $name" &&
 		[ "$(step_out "$L" live-mixed | grep -c ', sync$')" = 4 ] &&
 		step_out "$L" live-mixed | grep_q '4 sync probes not judged' && echo 0 || echo 1)" \
