@@ -185,6 +185,10 @@ ok "$([ "$(state h2 kernel)" = "$OLD" ] && [ "$(grubvar h2 saved_entry)" = "$(en
 	[ "$(state h2 kernels)" = "$OLD" ] && echo 0 || echo 1)" \
 	"h2: rolled back: the stock kernel the default, the package removed, the stock kernel installed" "$(cat "$H/h2/grubenv" "$H/h2/pkgs")"
 ok "$([ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ] && echo 0 || echo 1)" "h2: the record says rolled back"
+# the rescue ends with fail: Ansible itself counts h2 as failed (a rescue
+# that succeeded would say failed=0 and rescued=1)
+ok "$(grep -qE '^h2 +: ok=[0-9]+ .* failed=1 ' "$PCIPROBE_OUT/fleet/r1/rollout-2.log" && echo 0 || echo 1)" \
+	"run 1: Ansible's recap of wave 2 counts h2 as failed (its rescue ends with fail)" "$(grep -E '^h2 +:' "$PCIPROBE_OUT/fleet/r1/rollout-2.log")"
 ok "$(! grep -qE '^(apt-get|systemctl reboot|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
 ok "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" && echo 0 || echo 1)" \
 	"run 1: junit.xml: 3 test cases, 1 failure (fell-back), 1 skipped" "$(cat "$PCIPROBE_OUT/fleet/r1/junit.xml")"
@@ -258,6 +262,22 @@ ok "$(grep -q "boot: $NEW: Kernel panic" "$H/h14/console" && [ "$(state h14 kern
 	[ -z "$(grubvar h14 next_entry)" ] && ! grep -qx kernel-pciprobe "$H/h14/pkgs" && grep -qx 'dnf -y remove kernel-pciprobe' "$H/h14/calls" && echo 0 || echo 1)" \
 	"run 5: h14 panicked, came back on the old kernel by itself, rolled back: grubby's default the old kernel, dnf remove" \
 	"$(cat "$H/h14/calls" "$H/h14/grubenv" "$H/h14/console" 2>&1)"
+
+# --- run 6: a wave of two in which h15 stops answering while apt installs
+# (Ansible: unreachable, no rescue, not counted by max_fail_percentage):
+# h16 of the same wave is still promoted; the rollout stops, h17 not reached
+host h15 DROP=install
+host h16
+host h17
+wait_sshd h15 h16 h17
+inventory "$TMP/inv6.yml" h15 h16 h17
+rollout r6 "$TMP/inv6.yml" --waves 2,1 -- -e fleet_reboot_timeout=20
+ok "$([ "$(cat "$TMP/r6.rc")" = 1 ] && [ "$(outcome r6 h15)/$(outcome r6 h16)/$(outcome r6 h17)" = no-return/fixed/not-reached ] &&
+	[ "$(out r6 .fleet.stopped_at_wave)" = 1 ] && echo 0 || echo 1)" \
+	"run 6: h15 unreachable in the middle of wave 1: no-return, the rollout stops; h16 fixed; h17 not reached" "$(diag r6)"
+ok "$([ "$(state h16 kernel)" = "$NEW" ] && [ "$(grubvar h16 saved_entry)" = "$(entry "$NEW")" ] && grep -qx "$PKG" "$H/h16/held" &&
+	! grep -q '^apt-get' "$H/h17/calls" && echo 0 || echo 1)" \
+	"run 6: h16 promoted (GRUB's default, held) in the wave h15 left; h17 untouched" "$(cat "$H/h16/grubenv" "$H/h17/calls")"
 
 # --- bad input
 run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/inv1.yml" --repo-url http://127.0.0.1:1/repo --branch 9.9
