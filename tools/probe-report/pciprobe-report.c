@@ -1051,7 +1051,7 @@ static int cmp_int(const void *a, const void *b)
 static int svg_out(const struct report *r, const char *driver, const struct node_result *res,
 		   int nn, enum verdict v, const char *path)
 {
-	int cap = 4096 + r->nprobes, ncpu = 0, nrows = 0, nbars = 0, err = -ENOMEM;
+	int cap = 4096 + 2 * r->nprobes, ncpu = 0, nrows = 0, nbars = 0, err = -ENOMEM;
 	int *cpus = calloc((size_t)cap, sizeof(*cpus));
 	struct pp_svg_row *rows = calloc((size_t)cap, sizeof(*rows));
 	struct pp_svg_bar *bars = calloc((size_t)r->nprobes + 1, sizeof(*bars));
@@ -1064,10 +1064,12 @@ static int svg_out(const struct report *r, const char *driver, const struct node
 		goto out;
 	}
 	for (int k = 0; k < nn; k++)
-		ncpu += cpulist(node_cpus(r, res[k].node), cpus + ncpu, cap - r->nprobes - ncpu);
-	for (int i = 0; i < r->nprobes && ncpu < cap; i++)
-		if (selected(r, &r->probes[i], driver))
+		ncpu += cpulist(node_cpus(r, res[k].node), cpus + ncpu, cap - 2 * r->nprobes - ncpu);
+	for (int i = 0; i < r->nprobes && ncpu + 1 < cap; i++)
+		if (selected(r, &r->probes[i], driver)) {
 			cpus[ncpu++] = r->probes[i].cpu;
+			cpus[ncpu++] = r->probes[i].cpu_end;
+		}
 	qsort(cpus, (size_t)ncpu, sizeof(*cpus), cmp_int);
 	for (int i = 0; i < ncpu; i++) {
 		if (nrows && rows[nrows - 1].cpu == cpus[i])
@@ -1092,7 +1094,10 @@ static int svg_out(const struct report *r, const char *driver, const struct node
 			continue;
 		for (b->row = 0; b->row < nrows && rows[b->row].cpu != p->cpu; b->row++)
 			;
+		for (b->end_row = 0; b->end_row < nrows && rows[b->end_row].cpu != p->cpu_end; b->end_row++)
+			;
 		b->cpu = p->cpu;
+		b->cpu_end = p->cpu_end;
 		b->kind = p->type;
 		b->start_ns = p->start_ns;
 		b->end_ns = p->end_ns;

@@ -44,8 +44,9 @@ int pp_read_line(const char *path, char *buf, size_t n, const char *stop);
 /* svg.c: the timeline picture of --svg: one row per CPU, one bar per
  * probe (kind: 0 not recorded, 1 asynchronous, 2 synchronous) */
 struct pp_svg_bar {
-	int row;			/* index into rows */
-	int cpu;
+	int row;			/* index into rows: the CPU it started on */
+	int end_row;			/* the CPU it ended on (a migrated worker) */
+	int cpu, cpu_end;
 	int kind;
 	uint64_t start_ns, end_ns;
 	const char *dev, *driver, *comm;

@@ -155,7 +155,8 @@ int pp_svg_write(const char *path, const struct pp_svg *s)
 	for (int i = 0; i < s->nbars; i++) {
 		const struct pp_svg_bar *b = &s->bars[i];
 		double x, w;
-		char st[32], du[32];
+		char st[32], du[32], label[96];
+		bool migrated;
 
 		if (b->row < 0 || b->row >= s->nrows)
 			continue;
@@ -164,26 +165,45 @@ int pp_svg_write(const char *path, const struct pp_svg *s)
 		w = w < 1 ? 1 : w;
 		fmt_ms(st, sizeof(st), b->start_ns - t0);
 		fmt_ms(du, sizeof(du), b->end_ns - b->start_ns);
+		migrated = b->cpu_end != b->cpu && b->end_row >= 0 && b->end_row < s->nrows;
 		fprintf(f, "<g class=\"probe\" data-device=\"");
 		xml(f, b->dev);
-		fprintf(f, "\" data-cpu=\"%d\" data-kind=\"%s\" data-start-ns=\"%" PRIu64
+		fprintf(f, "\" data-cpu=\"%d\" data-cpu-end=\"%d\" data-kind=\"%s\" data-start-ns=\"%" PRIu64
 			"\" data-duration-ns=\"%" PRIu64 "\">"
 			"<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
 			"stroke=\"#ffffff\" stroke-width=\"0.5\"><title>",
-			b->cpu, kind_name[b->kind], b->start_ns - t0, b->end_ns - b->start_ns, x,
+			b->cpu, b->cpu_end, kind_name[b->kind], b->start_ns - t0, b->end_ns - b->start_ns, x,
 			row_y[b->row] + lane[i] * LANE_H + 2, w, LANE_H - 4, kind_fill[b->kind]);
 		xml(f, b->dev);
 		fprintf(f, " (");
 		xml(f, b->driver);
-		fprintf(f, "): CPU %d, ", b->cpu);
+		fprintf(f, "): CPU %d", b->cpu);
+		if (b->cpu_end != b->cpu)
+			fprintf(f, ", ended on CPU %d", b->cpu_end);
+		fprintf(f, ", ");
 		xml(f, b->comm);
 		fprintf(f, ", %s probe, from %s for %s</title></rect>", kind_name[b->kind], st, du);
-		/* the device's name inside a bar wide enough for it */
-		if (w >= 7.0 * (double)strlen(b->dev)) {
+		/* the device's name (and where it ended) inside a bar wide enough */
+		snprintf(label, sizeof(label), "%s%s", b->dev, migrated ? " \xe2\x86\x92 CPU " : "");
+		if (migrated)
+			snprintf(label + strlen(label), sizeof(label) - strlen(label), "%d", b->cpu_end);
+		if (w >= 7.0 * (double)strlen(label)) {
 			fprintf(f, "<text x=\"%.2f\" y=\"%d\" fill=\"#ffffff\" font-size=\"11\">", x + 3,
 				row_y[b->row] + lane[i] * LANE_H + LANE_H / 2 + 4);
-			xml(f, b->dev);
+			xml(f, label);
 			fprintf(f, "</text>");
+		}
+		/* a worker that migrated: a line from the bar's end down (or up) to
+		 * a dot on the row of the CPU it ended on (the trace records the
+		 * CPU at the start and at the end only) */
+		if (migrated) {
+			int y0 = row_y[b->row] + lane[i] * LANE_H + LANE_H / 2;
+			int y1 = row_y[b->end_row] + LANE_H / 2;
+
+			fprintf(f, "<line class=\"migrated\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
+				"stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"3,2\"/>"
+				"<circle cx=\"%.2f\" cy=\"%d\" r=\"4\" fill=\"%s\"/>",
+				x + w, y0, x + w, y1, kind_fill[b->kind], x + w, y1, kind_fill[b->kind]);
 		}
 		fprintf(f, "</g>\n");
 	}
