@@ -139,7 +139,7 @@ static void *grow(void *p, int *cap, int n, size_t sz)
 	*cap = *cap ? 2 * *cap : 64;
 	p = realloc(p, (size_t)*cap * sz);
 	if (!p) {
-		fprintf(stderr, "pciprobe-report: out of memory reading the trace\n");
+		fprintf(stderr, "%s: out of memory reading the trace\n", PROG);
 		exit(2);
 	}
 	return p;
@@ -705,7 +705,14 @@ static void add_cpu(struct node_result *nr, int cpu)
 static void gather_node(const struct report *r, const char *driver, struct node_result *nr)
 {
 	uint64_t first = UINT64_MAX, last = 0;
+	/* judged probes of this node, marked once (selected() and node_of()
+	 * look the device up: not again for every pair below) */
+	bool *in = calloc((size_t)r->nprobes + 1, sizeof(*in));
 
+	if (!in) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		exit(2);
+	}
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct probe *p = &r->probes[i];
 
@@ -715,6 +722,7 @@ static void gather_node(const struct report *r, const char *driver, struct node_
 			nr->nsync++;
 			continue;
 		}
+		in[i] = true;
 		nr->nprobes++;
 		first = p->start_ns < first ? p->start_ns : first;
 		last = p->end_ns > last ? p->end_ns : last;
@@ -724,14 +732,14 @@ static void gather_node(const struct report *r, const char *driver, struct node_
 		/* An unbound worker may migrate: count where it ended too. */
 		add_cpu(nr, p->cpu);
 		add_cpu(nr, p->cpu_end);
-		for (int j = 0; j < i; j++) {
+		for (int j = 0; j < i && !nr->overlap; j++) {
 			const struct probe *q = &r->probes[j];
 
-			if (selected(r, q, driver) && judged(r, q) && node_of(r, q) == nr->node &&
-			    p->start_ns < q->end_ns && q->start_ns < p->end_ns)
+			if (in[j] && p->start_ns < q->end_ns && q->start_ns < p->end_ns)
 				nr->overlap = true;
 		}
 	}
+	free(in);
 	nr->window_ns = nr->nprobes ? last - first : 0;
 }
 
@@ -942,7 +950,7 @@ static void json_fingerprint(const struct report *r, const char *driver)
 	int n = 0, first = 1;
 
 	if (!items || !sorted) {
-		fprintf(stderr, "pciprobe-report: out of memory\n");
+		fprintf(stderr, "%s: out of memory\n", PROG);
 		exit(2);
 	}
 
@@ -1076,14 +1084,16 @@ static int svg_out(const struct report *r, const char *driver, const struct node
 			continue;
 		rows[nrows].cpu = cpus[i];
 		rows[nrows].node = -1;
-		for (int k = 0; k < r->nnodes; k++) {
-			int c[1024], m = cpulist(r->nodes[k].cpus, c, 1024);
-
-			for (int j = 0; j < m; j++)
-				if (c[j] == cpus[i])
-					rows[nrows].node = r->nodes[k].node;
-		}
 		nrows++;
+	}
+	/* each row's node: every node's cpulist read once (cpus is free now) */
+	for (int k = 0; k < r->nnodes; k++) {
+		int m = cpulist(r->nodes[k].cpus, cpus, cap);
+
+		for (int j = 0; j < m; j++)
+			for (int w = 0; w < nrows; w++)
+				if (rows[w].cpu == cpus[j])
+					rows[w].node = r->nodes[k].node;
 	}
 	for (int i = 0; i < r->nprobes; i++) {
 		const struct probe *p = &r->probes[i];
