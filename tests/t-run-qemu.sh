@@ -51,4 +51,45 @@ ok "$([[ $SIDE == "infra-error: the guest wrote no results"* ]] && echo 0 || ech
 guest error 60 0 'echo "pciprobe-error: cannot place a kprobe on local_pci_probe" >/dev/ttyS1; /bin/busybox poweroff -f'
 ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: in the guest: cannot place a kprobe on local_pci_probe' && echo 0 || echo 1)" \
 	"a guest that reports an error: exit 5 with its message" "$(last_err | tail -2)"
+
+# scripts/boot/judged-boot on guests whose init writes a given probe trace:
+# a boot whose NVMe probes cannot tell is booted again (up to
+# PCIPROBE_BOOTS), its logs kept; a boot with a verdict is never retried.
+judged() {	# judged NAME TRACE: judged-boot with TRACE written to ttyS1
+	{ printf '#!/bin/sh\n/bin/busybox mount -t proc proc /proc\n/bin/busybox mount -t devtmpfs devtmpfs /dev\n'
+	  printf '/bin/busybox cat >/dev/ttyS1 <<"EOT"\n'; cat "$2"; printf 'EOT\n/bin/busybox poweroff -f\n'; } >"$TMP/init-$1"
+	PCIPROBE_BOOTS=3 run_cmd "$TOP/scripts/boot/judged-boot" --checks nvme --init "$TMP/init-$1" \
+		"$K/before/bzImage" "$K/before/modinst" "$TMP/$1" --nvme 1
+	SIDE=$(jq -c '{status, reason, boots, earlier: (.earlier_boots | length)}' "$TMP/$1/side.json" 2>/dev/null)
+}
+# Two NVMe probes one after the other on CPU 2, both in one unbound worker
+# (as in the CI run of stop 18: a fixed 5.10 kernel whose four probes ran so)
+cat >"$TMP/one-cpu.trace" <<'EOF'
+# pciprobe-kernel: 5.10.262
+# pciprobe-async: async_probe=1
+# pciprobe-node: 0 cpus=0-1
+# pciprobe-node: 1 cpus=2-3
+# pciprobe-dev: 0000:21:01.0 node=1 class=0x010802 driver=nvme
+# pciprobe-dev: 0000:21:02.0 node=1 class=0x010802 driver=nvme
+   kworker/u10:4-47      [002] ....     2.224022: async_drv: (__driver_attach_async_helper+0x0/0x45) dev="0000:21:01.0"
+   kworker/u10:4-47      [002] ....     2.225790: pstart: (local_pci_probe+0x0/0x6d)
+   kworker/u10:4-47      [002] ....     2.225839: pdev: (__pm_runtime_resume+0x0/0x52) dev="0000:21:01.0"
+   kworker/u10:4-47      [002] d...     2.230224: pend: (pci_device_probe+0x13c/0x181 <- local_pci_probe) ret=0x0
+   kworker/u10:4-47      [002] d...     2.230663: async_drv_end: (async_run_entry_fn+0x2d/0xbf <- __driver_attach_async_helper)
+   kworker/u10:4-47      [002] ....     2.230824: async_drv: (__driver_attach_async_helper+0x0/0x45) dev="0000:21:02.0"
+   kworker/u10:4-47      [002] ....     2.230894: pstart: (local_pci_probe+0x0/0x6d)
+   kworker/u10:4-47      [002] ....     2.230900: pdev: (__pm_runtime_resume+0x0/0x52) dev="0000:21:02.0"
+   kworker/u10:4-47      [002] d...     2.236896: pend: (pci_device_probe+0x13c/0x181 <- local_pci_probe) ret=0x0
+   kworker/u10:4-47      [002] d...     2.236980: async_drv_end: (async_run_entry_fn+0x2d/0xbf <- __driver_attach_async_helper)
+pciprobe-done
+EOF
+judged cannot-tell "$TMP/one-cpu.trace"
+ok "$([ "$(last_rc)" = 5 ] && [ "$(last_err | grep -c 'booting again')" = 2 ] &&
+	[[ $SIDE == '{"status":"infra-error","reason":"the NVMe probes cannot tell: unbound workers, but on one CPU only","boots":3,"earlier":2}' ]] &&
+	[ -f "$TMP/cannot-tell/boot-1/console.log" ] && [ -f "$TMP/cannot-tell/boot-2/side.json" ] && [ ! -e "$TMP/cannot-tell/boot-3" ] &&
+	echo 0 || echo 1)" "judged-boot: probes that cannot tell are booted 3 times, earlier logs kept, then exit 5" "$SIDE $(last_err | tail -1)"
+judged serialized "$TOP/tests/samples/5.10-before.trace"
+ok "$([ "$(last_rc)" = 0 ] && [ -z "$(last_err)" ] && [[ $SIDE == '{"status":"ok","reason":null,"boots":1,"earlier":0}' ]] &&
+	[ "$(jq .shows_bug "$TMP/serialized/side.json")" = true ] && echo 0 || echo 1)" \
+	"judged-boot: a boot that shows the bug is judged once, never booted again" "$SIDE $(last_err | tail -1)"
 done_testing
