@@ -101,7 +101,7 @@ mail:
 	scripts/series/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)
 
 test:
-	tests/run
+	tests/run -j 2
 
 # The A/B on every buildable branch, packages of each (built from the A/B
 # build, then booted out of the package and judged against the A/B

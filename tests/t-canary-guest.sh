@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run: alone (boots guests the judge reads, or builds a kernel)
 # The canary (tools/probe-report, linked statically) on real kernels: the
 # default branch's A/B kernels in the project's busybox guest (two nodes,
 # 4 NVMe on node 1). In the guest, in this order:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run: alone (boots guests the judge reads, or builds a kernel)
 # The packages built from the distro's own config (scripts/packages/pkg-build
 # deb|rpm BRANCH, as make system builds them) for the default branch:
 # names and versions ordered against Debian's, the maintainer scripts

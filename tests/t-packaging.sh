@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run: alone (boots guests the judge reads, or builds a kernel)
 # Packaging refuses bad input with one line, a non-zero exit, and no
 # partial package: a config of another architecture or branch, a tree with
 # the series half applied, missing rpmbuild or dpkg-dev, a full disk in

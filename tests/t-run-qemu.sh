@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run: alone (boots guests the judge reads, or builds a kernel)
 # run-qemu and the judge's guest rule (lib.sh guest_status, judge/side) on
 # real guests that go wrong: an init that never powers off (a real hang),
 # one that exits (a real kernel panic: "Attempted to kill init"), one that
