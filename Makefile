@@ -12,12 +12,13 @@
 #   make rollout INVENTORY=file REPO_URL=url [BRANCH=X] [WAVES=1,25%,100%] [COHORTS=1]
 #                                     roll out in waves with Ansible (fleet/), each host gated by its canary; out/fleet/RUN/
 #   make fleet [BRANCH=X]             the rollout on three real Debian guests: fixed, fell-back + stop, resume (out/fleet-check/)
+#   make systems [BRANCH=X]           make system and make fleet side by side (what make check runs)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make bump [BRANCH=X] [KSRC=dir]   follow branches to their newest sublevel (patches remade, checked)
 #   make test                         the scripts' own tests (TAP)
-#   make check                        test, check-series, ab + deb + rpm on every buildable branch, system (.ci/run)
+#   make check                        test, check-series, ab + deb + rpm on every buildable branch, system + fleet, revert-fix (.ci/run)
 #   make branches                     the branch table
 
 SHELL := /bin/bash
@@ -31,7 +32,7 @@ REPO_URL ?=
 WAVES ?= 1,25%,100%
 COHORTS ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout fleet mail bump test check
+.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout fleet systems mail bump test check
 
 all: help
 
@@ -94,6 +95,10 @@ rollout:
 fleet:
 	scripts/fleet/fleet-check $(BRANCH)
 
+# make system and make fleet side by side (make check runs this)
+systems:
+	scripts/proof/systems $(BRANCH)
+
 bump:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/bump $(CMDLINE_BRANCH)
 
@@ -122,9 +127,8 @@ check: test check-series
 	  $(MAKE) --no-print-directory deb rpm BRANCH=$$b TEST=1 || exit 1; done
 	tests/run t-run-qemu.sh t-packaging.sh t-canary-guest.sh
 	$(MAKE) --no-print-directory canary
-	scripts/system/system-check $(BRANCH)
+	scripts/proof/systems $(BRANCH)
 	tests/run t-distro-packages.sh
-	scripts/fleet/fleet-check $(BRANCH)
 	PCIPROBE_OUT=$(CURDIR)/out/revert-fix scripts/proof/ab --revert-fix $(BRANCH); \
 	  v=$$(jq -r .verdict out/revert-fix/$(BRANCH)/result.json 2>/dev/null); \
 	  if [ "$$v" != not-fixed ]; then echo "revert-fix check: expected verdict not-fixed, got '$$v'" >&2; exit 1; fi; \
