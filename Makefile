@@ -14,6 +14,8 @@
 #   make fleet [BRANCH=X]             the rollout on three real Debian guests: fixed, fell-back + stop, resume (out/fleet-check/)
 #   make systems [BRANCH=X]           make system and make fleet side by side (what make check runs)
 #   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
+#   make patch KSRC=dir [FLAVOR=plain|debian|suse|ubuntu|fedora|android] [BUG=id] [NAME=text]
+#                                     the fix made for any tree by its shape, in a distribution's format (out/patch/)
 #   make check-series [BRANCH=X] [KSRC=dir]
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make bump [BRANCH=X] [KSRC=dir]   follow branches to their newest sublevel (patches remade, checked)
@@ -31,8 +33,11 @@ INVENTORY ?=
 REPO_URL ?=
 WAVES ?= 1,25%,100%
 COHORTS ?=
+FLAVOR ?=
+BUG ?=
+NAME ?=
 
-.PHONY: all help branches run fetch apply check-series ab bench deb rpm system canary repo rollout fleet systems mail bump test check
+.PHONY: all help branches run fetch apply patch check-series ab bench deb rpm system canary repo rollout fleet systems mail bump test check
 
 all: help
 
@@ -101,6 +106,9 @@ systems:
 
 bump:
 	$(if $(KSRC),KSRC=$(KSRC)) scripts/series/bump $(CMDLINE_BRANCH)
+
+patch:
+	scripts/series/mk-patch $(if $(FLAVOR),--flavor "$(FLAVOR)") $(if $(BUG),--bug "$(BUG)") $(if $(NAME),--name "$(NAME)") $(KSRC)
 
 mail:
 	scripts/series/make-mail $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(BRANCH)
