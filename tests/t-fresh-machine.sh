@@ -95,7 +95,7 @@ key="recipe=1 suite=$SUITE variant=$VARIANT arch=$ARCH mirror=$MAIN
 debootstrap=$(dpkg-query -W -f '${Version}' debootstrap 2>/dev/null)
 keyring=$(sha256sum "$KEYRING" 2>/dev/null | cut -c1-16)"
 if [ -f "$BASE" ] && [ "$(cat "$BASE.key" 2>/dev/null)" = "$key" ]; then
-	ok 0 "base root: $BASE (cached, $(du -m "$BASE" | cut -f1) MB)"
+	echo "# base root: $BASE (cached, $(du -m "$BASE" | cut -f1) MB)"
 else
 	phase "debootstrap --variant=$VARIANT $SUITE (once; then cached)"
 	B=$TMP/base
@@ -111,7 +111,7 @@ else
 	fi
 	mv -f "$BASE.tmp" "$BASE" && printf '%s\n' "$key" >"$BASE.key"
 	phase_end
-	ok 0 "base root: debootstrap $SUITE $VARIANT, packed to $BASE ($(du -m "$BASE" | cut -f1) MB)"
+	echo "# base root: debootstrap $SUITE $VARIANT, packed to $BASE ($(du -m "$BASE" | cut -f1) MB)"
 	[ -n "$(awk -v t="$B/" 'index($5, t) == 1' /proc/self/mountinfo)" ] || rm -rf --one-file-system "$B"
 fi
 
@@ -150,7 +150,7 @@ mounts() {
 }
 out=$(mounts 2>&1) || bail "fresh root: mounts" "$out"
 phase_end
-ok 0 "fresh root from the base, $(wc -l <"$R/etc/apt/sources.list") apt sources from the host's configuration, tree in /src/repo"
+echo "# fresh root from the base, $(wc -l <"$R/etc/apt/sources.list") apt sources from the host's configuration, tree in /src/repo"
 
 ENV=(/usr/bin/env -i LANG=C.UTF-8 TERM=dumb)
 in_root() {	# as root in the fresh root
@@ -184,8 +184,9 @@ timeout 3600 chroot "$R" "${ENV[@]}" HOME=/root PATH=/usr/local/sbin:/usr/local/
 rc=$?
 T_INSTALL=$(($(date +%s) - t0))
 phase_end
-[ $rc = 0 ] || bail "install-deps as root on the bare root: exit 0" "exit $rc; $(log_why "$LOGS/install-deps.log")"
-ok 0 "install-deps as root on the bare root: $(tail -1 "$LOGS/install-deps.log") (${T_INSTALL} s)"
+ok "$rc" "install-deps as root on the bare root: exit 0: $(tail -1 "$LOGS/install-deps.log") (${T_INSTALL} s)" \
+	"exit $rc; $(log_why "$LOGS/install-deps.log")"
+[ $rc = 0 ] || done_testing
 
 # shellcheck disable=SC2016  # expanded in the root
 miss=$(in_root bash -c 'for t; do command -v "$t" >/dev/null || printf "%s " "$t"; done' _ "${TOOLS[@]}")
