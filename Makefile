@@ -13,10 +13,11 @@
 #                                     roll out in waves with Ansible (fleet/), each host gated by its canary; out/fleet/RUN/
 #   make fleet [BRANCH=X]             the rollout on three real Debian guests: fixed, fell-back + stop, resume (out/fleet-check/)
 #   make systems [BRANCH=X]           make system and make fleet side by side (what make check runs)
-#   make apply BRANCH=X [KSRC=dir]    apply the series (to a fresh copy without KSRC)
+#   make apply BRANCH=X | KSRC=dir [BRANCH=X]
+#                                     apply the series (to a fresh copy without KSRC; by the tree's code family with it)
 #   make patch KSRC=dir [FLAVOR=plain|debian|suse|ubuntu|fedora|android] [BUG=id] [NAME=text]
 #                                     the fix made for any tree by its shape, in a distribution's format (out/patch/)
-#   make check-series [BRANCH=X] [KSRC=dir]
+#   make check-series [BRANCH=X] [KSRC=dir]   (KSRC: the series of the tree's code family)
 #   make mail BRANCH=X|all [UPSTREAM=sha]
 #   make bump [BRANCH=X] [KSRC=dir]   follow branches to their newest sublevel (patches remade, checked)
 #   make test                         the scripts' own tests (TAP)
@@ -72,8 +73,9 @@ bench:
 fetch:
 	scripts/source/fetch-source $(BRANCH)
 
+# apply: with KSRC and no BRANCH, the series of the tree's code family that fits
 apply:
-	scripts/series/apply-series $(BRANCH) $(KSRC)
+	scripts/series/apply-series $(if $(KSRC),$(CMDLINE_BRANCH) $(KSRC),$(BRANCH))
 
 # check-series: all branches unless BRANCH is given on the command line
 check-series:

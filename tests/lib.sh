@@ -72,6 +72,16 @@ mini_tree() {
 	cp -p "$src/$FIX_FILE" "$2/$FIX_FILE"
 }
 
+# family_o TREE: TREE's family-A pci_call_probe() (5.10's) cut back to the
+# shape upstream had before the housekeeping masks (family O): no
+# hk_flags, the CPU from cpumask_any_and(cpumask_of_node(node), cpu_online_mask)
+family_o() {
+	local f=$1/$FIX_FILE
+	awk '/^\tint hk_flags = HK_FLAG_DOMAIN \| HK_FLAG_WQ;$/ {next}
+		/^\t\tcpu = cpumask_any_and\(cpumask_of_node\(node\),$/ {print "\t\tcpu = cpumask_any_and(cpumask_of_node(node), cpu_online_mask);"; getline; next}
+		{print}' "$f" >"$f.new" && mv "$f.new" "$f"
+}
+
 # path_without TOOL: a directory of links to every command on PATH but TOOL
 path_without() {
 	local d=$TMP/path-without-$1 x

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 AS=$TOP/scripts/series/apply-series
 B=$(default_branch)
-OTHER=$(branch_list | grep -vx "$B" | sed -n 1p)
 PATCH=$(series_patches "$B" | sed -n 1p)
 
 if ! mini_tree "$B" "$TMP/pristine"; then
@@ -36,8 +35,63 @@ t=$TMP/empty
 mkdir -p "$t"
 refuses "not a kernel tree" 2 apply-not-kernel-tree.err "$t" "$AS" "$B" "$t"
 
-t=$(fresh wrongver)
-refuses "tree of another branch" 2 apply-wrong-version.err "$t" "$AS" "$OTHER" "$t"
+# By code family, not version (scripts/series/fit-series). The default
+# branch's tree is family B (branches.conf); OTHER and 7.x are not.
+FAM=$(branch_field "$B" family)
+for X in $(branch_list); do
+	[ "$(branch_field "$X" family)" != "$FAM" ] || continue
+	t=$(fresh "other-$X")
+	before=$(manifest "$t")
+	run_cmd "$AS" "$X" "$t"
+	ok "$([ "$(last_rc)" = 1 ] && [ "$(last_err | wc -l)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
+		last_err | grep_q "is family $FAM; the $X series is family $(branch_field "$X" family) and never goes onto it; fits: the family-$FAM series: .*\b$B\b" &&
+		echo 0 || echo 1)" "the $X series (family $(branch_field "$X" family)) on a family-$FAM tree: exit 1, one line naming the series that fit, tree unchanged" "$(last_err)"
+done
+t=$(fresh nobranch)
+run_cmd "$AS" "$t"
+ok "$([ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE" && [ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ] &&
+	last_err | grep_q "is family $FAM: the $B series (its own version)" && echo 0 || echo 1)" \
+	"no BRANCH: the series of the tree's family and version, and says so" "$(last_err)"
+
+# A family-B tree of a version no branch has, its lines moved by one (a
+# vendor tree): the family's series with the smallest offset is chosen;
+# --strict refuses it; the user is pointed at make patch
+t=$(fresh vendor)
+sed -i 's/^PATCHLEVEL = .*/PATCHLEVEL = 99/' "$t/Makefile"
+sed -i '1i /* vendor line */' "$t/$FIX_FILE"
+before=$(manifest "$t")
+run_cmd "$AS" --strict "$t"
+ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
+	last_err | grep_q "is family $FAM: the $B series (of family $FAM, none applies at offset 0; this one at fuzz 0 with the smallest offset, 1 line(s); make patch KSRC=$t writes the fix for this tree at offset 0)" &&
+	last_err | tail -1 | grep_q 'only at an offset (strict' && echo 0 || echo 1)" \
+	"a vendor tree of no branch's version: the family's series with the smallest offset, named; --strict refuses the offset" "$(last_err)"
+run_cmd "$AS" "$t"
+ok "$([ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE" && echo 0 || echo 1)" "the same without --strict: applied at the offset" "$(last_err)"
+
+# The same family, another branch named: applies, the message's facts are the branch's
+if [ "$FAM" = B ] && mini_tree 6.1 "$TMP/b61"; then
+	run_cmd "$AS" "$B" "$TMP/b61"
+	ok "$([ "$(last_rc)" = 0 ] && fix_present "$TMP/b61/$FIX_FILE" && last_err | grep_q "its message states $B's facts" && echo 0 || echo 1)" \
+		"a 6.1 tree with BRANCH=$B (both family B): applied, says the message states $B's facts" "$(last_err)"
+fi
+
+# Family O (before the housekeeping masks) and an unknown shape: no series
+# fits; exit 1, make patch named, tree unchanged
+if mini_tree 5.10 "$TMP/o"; then
+	family_o "$TMP/o"
+	before=$(manifest "$TMP/o")
+	run_cmd "$AS" "$TMP/o"
+	ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ] && last_err | grep_q 'is family O (the shape before the housekeeping masks): no branch.s series is of that family; make patch KSRC=' &&
+		echo 0 || echo 1)" "a family-O tree: no series fits, make patch named, tree unchanged" "$(last_err)"
+	run_cmd "$AS" 5.10 "$TMP/o"
+	ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ] && echo 0 || echo 1)" "a family-O tree with BRANCH=5.10 (family A): refused" "$(last_err)"
+fi
+t=$(fresh unknownshape)
+sed -i 's/^\(\t    pci_physfn_is_probed(dev)\)) {$/\1 || vendor_inline_probe(dev)) {/' "$t/$FIX_FILE"
+before=$(manifest "$t")
+run_cmd "$AS" "$t"
+ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] && last_err | grep_q 'is of no known shape: no series fits; make patch KSRC=' && echo 0 || echo 1)" \
+	"a pci_call_probe() of no known shape: no series fits, tree unchanged" "$(last_err)"
 
 t=$(fresh fixed)
 sed -i 's/pci_physfn_is_probed(dev))/pci_physfn_is_probed(dev) || current_is_async())/' "$t/$FIX_FILE"
@@ -49,7 +103,7 @@ echo "debian-local-change.patch" >"$t/.pc/applied-patches"
 refuses "dirty quilt state" 2 apply-dirty-quilt.err "$t" "$AS" "$B" "$t"
 
 t=$(fresh notapply)
-sed -i 's/device is probed from work_on_cpu() of the Physical device\./device is probed from work_on_cpu() of the PF./' "$t/$FIX_FILE"
+sed -i 's/Prevent nesting work_on_cpu() for the case/Prevent nesting work_on_cpu() in the case/' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" "$B" "$t"
 ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'does not apply' && echo 0 || echo 1)" \

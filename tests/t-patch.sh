@@ -220,14 +220,10 @@ if [ -d "$TMP/t-$B" ]; then
 fi
 
 # The shape before the housekeeping masks (family O), made from 5.10's
-# pci_call_probe() as upstream had it before them: no hk_flags, the CPU
-# from cpumask_any_and(cpumask_of_node(node), cpu_online_mask)
+# pci_call_probe() as upstream had it before them (family_o)
 if [ -d "$TMP/t-5.10" ]; then
 	cp -r "$TMP/t-5.10" "$TMP/o"
-	f=$TMP/o/drivers/pci/pci-driver.c
-	awk '/^\tint hk_flags = HK_FLAG_DOMAIN \| HK_FLAG_WQ;$/ {next}
-		/^\t\tcpu = cpumask_any_and\(cpumask_of_node\(node\),$/ {print "\t\tcpu = cpumask_any_and(cpumask_of_node(node), cpu_online_mask);"; getline; next}
-		{print}' "$f" >"$f.new" && mv "$f.new" "$f"
+	family_o "$TMP/o"
 	run_cmd "$MK" "$TMP/o"
 	p=$(tail -1 "$TMP/last.out")
 	ok "$([ "$(last_rc)" = 0 ] && grep_q 'family O;' "$TMP/last.err" && applies "$p" "$TMP/o" &&
