@@ -296,30 +296,6 @@ nvme_async() {
 	fi
 }
 
-# guest_status DIR: how a guest run in DIR ended, from its raw files only
-# (qemu.rc: the exit status of `timeout qemu-system-x86_64`; console.log;
-# trace.txt, the guest's results on ttyS1). Prints "ok" or
-# "infra-error: REASON". The one rule for run-qemu, judge/side and tests.
-guest_status() {
-	local d=$1 rc
-	rc=$(cat "$d/qemu.rc" 2>/dev/null || echo missing)
-	case $rc in
-	124 | 137) echo "infra-error: the guest did not power off within $(cat "$d/timeout" 2>/dev/null || echo the) s (hang)"; return ;;
-	missing) echo "infra-error: no qemu.rc: the guest was not run"; return ;;
-	esac
-	if grep -q 'Kernel panic' "$d/console.log" 2>/dev/null; then
-		echo "infra-error: the guest panicked: $(grep -m1 -o 'Kernel panic.*' "$d/console.log" | tr -d '\r')"
-	elif [ "$rc" != 0 ]; then
-		echo "infra-error: qemu exited with $rc"
-	elif grep -q '^pciprobe-error:' "$d/trace.txt" 2>/dev/null; then
-		echo "infra-error: in the guest: $(grep -m1 '^pciprobe-error:' "$d/trace.txt" | tr -d '\r' | sed 's/^pciprobe-error: //')"
-	elif ! grep -q '^pciprobe-done' "$d/trace.txt" 2>/dev/null; then
-		echo "infra-error: the guest wrote no results (no pciprobe-done on ttyS1)"
-	else
-		echo ok
-	fi
-}
-
 # median: the median of the numbers on stdin, one a line (the lower middle
 # one of an even count)
 median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
@@ -327,15 +303,6 @@ median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'
 # ncpus_list LIST: number of CPUs in a cpulist such as 0-1,3
 ncpus_list() {
 	echo "$1" | tr ',' '\n' | awk -F- 'NF == 2 {n += $2 - $1 + 1; next} NF == 1 && $1 != "" {n++} END {print n + 0}'
-}
-
-# bench_ratio BEFORE_MS AFTER_MS M C: "ratio ideal efficiency" of a probe
-# window before/after for M probes that could run on C CPUs:
-# ratio = before / after; ideal = M / ceil(M / C); efficiency = ratio / ideal
-bench_ratio() {
-	awk -v wb="$1" -v wa="$2" -v m="$3" -v c="$4" '
-		BEGIN {if (wa <= 0 || c <= 0 || m <= 0) exit 1
-		       r = wb / wa; per = int((m + c - 1) / c); i = m / per; printf "%.2f %.2f %.2f\n", r, i, r / i}'
 }
 
 # The machine's own Debian mirror, read from its apt configuration at run

@@ -1,10 +1,10 @@
 #!/bin/bash
 # The one judge on saved real guest logs (tests/judge-data/, see its
-# README): judge/side on each boot, ktap-summary on each console, and
-# judge/verdict on pairs of them. Expected results written by hand.
+# README): judge side on each boot, judge ktap on each console, and
+# judge verdict on pairs of them. Expected results written by hand.
 . "$(dirname "$0")/lib.sh"
 J=$TOP/tests/judge-data
-SIDE=$TOP/scripts/judge/side V=$TOP/scripts/judge/verdict
+JU=$TOP/scripts/judge/judge
 n=0
 for e in "$J"/*/expected.side; do
 	c=$(basename "$(dirname "$e")")
@@ -13,7 +13,7 @@ for e in "$J"/*/expected.side; do
 	# args: the case's own options (@DIR@ is its folder), else the A/B's
 	args=(--source "linux-source-6.12 6.12.117-1~deb12u1")
 	[ ! -f "$J/$c/args" ] || read -r -a args < <(sed "s|@DIR@|$TMP/$c|g" "$J/$c/args")
-	"$SIDE" "${args[@]}" "$TMP/$c" >/dev/null 2>"$TMP/$c.err"
+	"$JU" side "${args[@]}" "$TMP/$c" >/dev/null 2>"$TMP/$c.err"
 	rc=$?
 	got=$(jq -r '"status: \(.status)", (if .status == "ok" then "shows_bug: \(.shows_bug)" else "reason: \(.reason)" end)' "$TMP/$c/side.json" 2>&1)
 	want_rc=0
@@ -25,21 +25,23 @@ ok "$([ $n -ge 10 ] && echo 0 || echo 1)" "10 or more saved cases: $n"
 
 for e in "$J"/*/expected.ktap; do
 	c=$(basename "$(dirname "$e")")
-	got=$("$TOP/scripts/judge/ktap-summary" "$J/$c/console.log")
-	ok "$([ "$got" = "$(cat "$e")" ] && echo 0 || echo 1)" "ktap-summary $c" "$(diff <(cat "$e") <(printf '%s\n' "$got"))"
+	# expected.ktap: "pass=P fail=F skip=S", then "case status [skip reason]"
+	got=$("$JU" ktap "$J/$c/console.log" | jq -r '"pass=\(.pass) fail=\(.fail) skip=\(.skip)",
+		(. as $k | .cases | to_entries[] | "\(.key) \(.value)\(if $k.skip_reasons[.key] then " " + $k.skip_reasons[.key] else "" end)")')
+	ok "$([ "$got" = "$(cat "$e")" ] && echo 0 || echo 1)" "judge ktap $c" "$(diff <(cat "$e") <(printf '%s\n' "$got"))"
 done
-"$TOP/scripts/judge/ktap-summary" "$J/zero-kunit-cases/console.log" >/dev/null
-ok "$([ $? = 5 ] && echo 0 || echo 1)" "ktap-summary: a console whose KTAP lacks the suite: exit 5"
-"$TOP/scripts/judge/ktap-summary" "$J/6.12-before/console.log" "$TMP/k.ktap" >/dev/null
+"$JU" ktap "$J/zero-kunit-cases/console.log" >/dev/null
+ok "$([ $? = 5 ] && echo 0 || echo 1)" "judge ktap: a console whose KTAP lacks the suite: exit 5"
+"$JU" ktap "$J/6.12-before/console.log" "$TMP/k.ktap" >/dev/null
 ok "$(head -1 "$TMP/k.ktap" | grep_q -x 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
-	"ktap-summary LOG KTAP: the KTAP saved, timestamps stripped"
+	"judge ktap LOG KTAP: the KTAP saved, timestamps stripped"
 
 # A skip reason with a tab, a quote and a backslash in it: still JSON, the
 # reason kept as the kernel wrote it (hand-assembled JSON once broke on it,
 # and jq's exit 4 read as this project's "skip")
 cp -a "$J/precondition-no-testdev" "$TMP/odd-reason"
 sed -i 's/^\(    ok 1 pci_probe_async_parallel # SKIP needs 2+\) unbound/\1\t"unbound" \\/' "$TMP/odd-reason/console.log"
-"$SIDE" --source x "$TMP/odd-reason" >/dev/null 2>"$TMP/odd.err"
+"$JU" side --source x "$TMP/odd-reason" >/dev/null 2>"$TMP/odd.err"
 rc=$?
 ok "$([ $rc = 5 ] && [ "$(jq -r .reason "$TMP/odd-reason/side.json")" = "$(printf 'the KUnit async case was skipped: needs 2+\t"unbound" \\ pci-testdev devices (1b36:0005) on a node with 2+ online CPUs, found 0')" ] && echo 0 || echo 1)" \
 	"side: a skip reason with a tab, quotes and a backslash: valid JSON, the reason as written, exit 5" "$(cat "$TMP/odd-reason/side.json" "$TMP/odd.err"; echo "exit $rc")"
@@ -47,7 +49,7 @@ ok "$([ $rc = 5 ] && [ "$(jq -r .reason "$TMP/odd-reason/side.json")" = "$(print
 # pair BEFORE AFTER VERDICT EXIT REASON-REGEX
 pair() {
 	local out rc
-	out=$("$V" "$TMP/$1/side.json" "$TMP/$2/side.json" 2>&1)
+	out=$("$JU" verdict "$TMP/$1/side.json" "$TMP/$2/side.json" 2>&1)
 	rc=$?
 	ok "$([ "$(jq -r .verdict <<<"$out")" = "$3" ] && [ $rc = "$4" ] && [[ $(jq -r .reason <<<"$out") =~ $5 ]] && echo 0 || echo 1)" \
 		"verdict($1, $2) = $3" "$out"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/run: alone (boots guests the judge reads, or builds a kernel)
-# run-qemu and the judge's guest rule (lib.sh guest_status, judge/side) on
+# run-qemu and the judge's guest rule (judge guest, judge side) on
 # real guests that go wrong: an init that never powers off (a real hang),
 # one that exits (a real kernel panic: "Attempted to kill init"), one that
 # powers off without results, one that reports an error. Each must be an
@@ -24,7 +24,7 @@ guest() {
 	"$TOP/scripts/boot/mk-initramfs" --init "$TMP/init-$1" "$K/before/modinst" "$TMP/$1.gz"
 	PCIPROBE_QEMU_RETRIES=$3 run_cmd "$TOP/scripts/boot/run-qemu" --kernel "$K/before/bzImage" \
 		--initrd "$TMP/$1.gz" --out "$TMP/$1" --nvme 1 --timeout "$2"
-	"$TOP/scripts/judge/side" "$TMP/$1" >/dev/null 2>&1
+	"$TOP/scripts/judge/judge" side "$TMP/$1" >/dev/null 2>&1
 	SIDE=$(jq -r '"\(.status): \(.reason)"' "$TMP/$1/side.json" 2>/dev/null)
 }
 

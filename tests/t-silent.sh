@@ -38,11 +38,11 @@ PATH=$P PCIPROBE_OUT=$TMP/out run_cmd "$TOP/scripts/proof/ab-all" "$D"
 ok "$([ "$(last_rc)" != 0 ] && ! grep -q ' fixed ' "$TMP/last.out" && [ ! -e "$TMP/out/$D/result.json" ] && echo 0 || echo 1)" \
 	"ab-all without qemu: exit $(last_rc), no 'fixed' shown, the old result.json removed" "$(cat "$TMP/last.out" "$TMP/last.err")"
 
-# ktap-summary LOG (no KTAP-OUT) as root must not replace /dev/null
+# judge ktap LOG (no KTAP-OUT) as root must not replace /dev/null
 printf 'KTAP version 1\n1..1\n    # Subtest: pci_probe_numa\n    1..1\n    ok 1 pci_probe_async_parallel\nok 1 pci_probe_numa\n' >"$TMP/console.log"
-run_cmd "$TOP/scripts/judge/ktap-summary" "$TMP/console.log"
-ok "$([ -c /dev/null ] && [ "$(head -1 "$TMP/last.out")" = "pass=1 fail=0 skip=0" ] && echo 0 || echo 1)" \
-	"ktap-summary LOG: /dev/null is still a device" "$(ls -l /dev/null; cat "$TMP/last.out")"
+run_cmd "$TOP/scripts/judge/judge" ktap "$TMP/console.log"
+ok "$([ -c /dev/null ] && [ "$(jq -r '"\(.pass) \(.fail) \(.skip)"' "$TMP/last.out")" = "1 0 0" ] && echo 0 || echo 1)" \
+	"judge ktap LOG: /dev/null is still a device" "$(ls -l /dev/null; cat "$TMP/last.out")"
 
 # Sources: a buildable branch whose pinned version is gone is a failure
 # that says what the suite has now (was: SKIP, exit 0). Needs the archive.

@@ -1,8 +1,9 @@
 #!/bin/bash
-# scripts/judge/verdict, the one before/after rule, on hand-written sides;
-# lib.sh's bench math (median, ideal, efficiency) on hand-computed numbers.
+# The one judge's rules (scripts/judge/judge, judge.jq) on hand-written
+# inputs: verdict on sides, system on a real system's boots, bench's ratio,
+# ideal, efficiency and gate, revert; lib.sh's median and cpulist counts.
 . "$(dirname "$0")/lib.sh"
-V=$TOP/scripts/judge/verdict
+JU=$TOP/scripts/judge/judge
 
 # side NAME STATUS SHOWS_BUG ASYNC FAIL NVME [CONFIG] [SOURCE]
 side() {
@@ -17,7 +18,7 @@ side() {
 # expect BEFORE AFTER VERDICT EXIT REASON-PATTERN NAME
 expect() {
 	local out rc
-	out=$("$V" "$TMP/$1.json" "$TMP/$2.json" 2>&1)
+	out=$("$JU" verdict "$TMP/$1.json" "$TMP/$2.json" 2>&1)
 	rc=$?
 	local v r
 	v=$(jq -r .verdict <<<"$out" 2>/dev/null) r=$(jq -r .reason <<<"$out" 2>/dev/null)
@@ -48,23 +49,62 @@ expect bug clean-kunit-only infra-error 5 'different checks' "before and after r
 expect bug-kunit-only clean-kunit-only fixed 0 '^$' "KUnit-only pair (bench)"
 expect cfg-a cfg-b infra-error 5 'different configs' "packaged kernel vs a before of another config"
 expect bug src-b infra-error 5 'different sources' "packaged kernel vs a before of another source"
-"$V" "$TMP/bug.json" >/dev/null 2>&1
+"$JU" verdict "$TMP/bug.json" >/dev/null 2>&1
 ok "$([ $? = 2 ] && echo 0 || echo 1)" "one argument: usage, exit 2"
 echo '{"verdict": "fixed"}' >"$TMP/junk.json"
-"$V" "$TMP/junk.json" "$TMP/clean.json" >/dev/null 2>&1
+"$JU" verdict "$TMP/junk.json" "$TMP/clean.json" >/dev/null 2>&1
 ok "$([ $? = 2 ] && echo 0 || echo 1)" "not a side's JSON: exit 2"
 
 # bench math, computed by hand:
-#   8 probes, 2 CPUs: ideal = 8 / ceil(8/2) = 2; 1601/816 = 1.962 -> 1.96; eff 0.98
-#   8 probes, 4 CPUs: ideal = 8 / 2 = 4; 1612/422 = 3.820 -> 3.82; eff 0.955 -> 0.95 or 0.96 (printf rounds half to even on the binary value)
-#   8 probes, 3 CPUs: ideal = 8 / ceil(8/3) = 8/3 = 2.67
-ok "$([ "$(bench_ratio 1601 816 8 2)" = "1.96 2.00 0.98" ] && echo 0 || echo 1)" "bench: 1601/816 ms, 8 probes, 2 CPUs" "$(bench_ratio 1601 816 8 2)"
-r=$(bench_ratio 1612 422 8 4)
-ok "$([[ $r =~ ^3\.82\ 4\.00\ 0\.9[56]$ ]] && echo 0 || echo 1)" "bench: 1612/422 ms, 8 probes, 4 CPUs" "$r"
-r=$(bench_ratio 800 300 8 3)
-ok "$([ "$r" = "2.67 2.67 1.00" ] && echo 0 || echo 1)" "bench: ideal with C not dividing M (8 probes, 3 CPUs)" "$r"
-bench_ratio 800 0 8 2 >/dev/null
-ok "$([ $? != 0 ] && echo 0 || echo 1)" "bench: a zero 'after' window is refused"
+#   8 probes, 2 CPUs: ideal = 8 / ceil(8/2) = 2; 1601/816 = 1.962 -> 1.96; eff 0.981 -> 0.98
+#   8 probes, 4 CPUs: ideal = 8 / 2 = 4; 1612/422 = 3.8199 -> 3.82; eff 0.9550 -> 0.95
+#   8 probes, 3 CPUs: ideal = 8 / ceil(8/3) = 8/3 = 2.67; 800/300 = 2.67; eff 1
+#   8 probes, 2 CPUs: 1000/700 = 1.4286 -> 1.43; eff 0.714 -> 0.71: low (below 0.8)
+# bench WB WA M C RATIO IDEAL EFF EXIT
+bench() {
+	local out rc=0
+	out=$("$JU" bench "$1" "$2" "$3" "$4" 2>&1) || rc=$?
+	ok "$([ "$(jq -r '"\(.ratio) \(.ideal) \(.efficiency)"' <<<"$out" 2>/dev/null)" = "$5 $6 $7" ] && [ $rc = "$8" ] && echo 0 || echo 1)" \
+		"bench: $1/$2 ms, $3 probes, $4 CPUs: ratio $5, ideal $6, efficiency $7, exit $8" "$out (exit $rc)"
+}
+bench 1601 816 8 2 1.96 2 0.98 0
+bench 1612 422 8 4 3.82 4 0.95 0
+bench 800 300 8 3 2.67 2.67 1 0
+bench 1000 700 8 2 1.43 2 0.71 1
+"$JU" bench 800 0 8 2 >/dev/null 2>&1
+ok "$([ $? = 2 ] && echo 0 || echo 1)" "bench: a zero 'after' window is refused (exit 2)"
+
+# system: make system's rule on boots written by hand (as system-check
+# records them); each broken fact gives its own reason
+boot() {	# boot KERNEL PACKAGE BOOT NVME SHOWS_BUG CANARY EXIT
+	jq -cn --arg k "$1" --arg p "$2" --arg b "$3" --arg n "$4" --argjson sb "$5" --arg c "$6" --argjson e "$7" \
+		'{kernel: $k, package: $p, boot: $b, judge: {nvme: $n, shows_bug: $sb}, canary: {verdict: $c, exit: $e}}'
+}
+W='{"stock_package": "linux-image-6.12.117+deb12-amd64", "package": "linux-image-6.12.117+pciprobe1", "release": "6.12.117+pciprobe1"}'
+FX='{"verdict": "fixed", "reason": ""}'
+S=$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub serialized true serialized 1)
+I=$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 grub fixed false fixed 0)
+sysv() {	# sysv NAME EXIT REASON-REGEX V S I R
+	local out rc=0
+	out=$("$JU" system "$4" "$5" "$6" "$7" "$W" 2>&1) || rc=$?
+	ok "$([ $rc = "$2" ] && [[ $(jq -r '.reasons | join("|")' <<<"$out") =~ $3 ]] && echo 0 || echo 1)" "system: $1, exit $2" "$out (exit $rc)"
+}
+sysv "stock serialized, package fixed through GRUB, rollback serialized" 0 '^$' "$FX" "$S" "$I" "$S"
+sysv "the rollback no longer shows the bug" 1 '^after the rollback: the stock kernel no longer shows the bug \(fixed\)$' "$FX" "$S" "$I" \
+	"$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub fixed false fixed 0)"
+sysv "GRUB kept the stock kernel after the install" 1 '^after the install GRUB booted 6.12.117\+deb12-amd64, not 6.12.117\+pciprobe1\|the running kernel' "$FX" "$S" "$S" "$S"
+sysv "a boot not through GRUB, the canary disagreeing" 1 '^I: not booted through GRUB\|I: the canary says serialized, the judge.s report of its saved trace fixed\|the package.s kernel: canary exit 1, not 0$' "$FX" "$S" \
+	"$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 direct fixed false serialized 1)" "$S"
+sysv "the pair not fixed" 1 '^the judge: after: NVMe probes serialized$' '{"verdict": "not-fixed", "reason": "after: NVMe probes serialized"}' "$S" "$I" "$S"
+
+# revert: the revert-fix A/B must be not-fixed
+for v in not-fixed:0 fixed:1 infra-error:1; do
+	echo "{\"verdict\": \"${v%:*}\"}" >"$TMP/rv.json"
+	"$JU" revert "$TMP/rv.json" >/dev/null 2>&1
+	ok "$([ $? = "${v#*:}" ] && echo 0 || echo 1)" "revert: a revert-fix A/B that is ${v%:*}: exit ${v#*:}"
+done
+"$JU" revert "$TMP/nothing.json" >/dev/null 2>&1
+ok "$([ $? = 2 ] && echo 0 || echo 1)" "revert: no result: exit 2, never a pass"
 ok "$([ "$(printf '%s\n' 5 1 3 | median)" = 3 ] && echo 0 || echo 1)" "median of 5 1 3 is 3"
 ok "$([ "$(printf '%s\n' 4 1 3 2 | median)" = 2 ] && echo 0 || echo 1)" "median of an even count is the lower middle: 2"
 ok "$([ "$(ncpus_list 0-1,3)" = 3 ] && [ "$(ncpus_list 2-3)" = 2 ] && echo 0 || echo 1)" "cpulists 0-1,3 and 2-3 count 3 and 2 CPUs"
