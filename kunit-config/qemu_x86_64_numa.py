@@ -1,11 +1,23 @@
-# kunit.py --qemu_config file (6.1 and later): x86_64 with 4 vCPUs in two
-# NUMA nodes and 8 pci-testdev devices (1b36:0005) behind a pxb host
-# bridge on node 1, for the pci_probe_numa suite. See README "KUnit by hand".
+# kunit.py --qemu_config file (6.1 and later): this project's guest machine
+# (scripts/boot/topology, read here: the same CPUs, NUMA nodes and pxb host
+# bridge as every other guest) with 8 pci-testdev devices (1b36:0005)
+# behind the bridge, for the pci_probe_numa suite. See README "KUnit by hand".
+import os
 from ..qemu_config import QemuArchParams
 
+_T = {}
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       '..', 'scripts', 'boot', 'topology')) as _f:
+    for _line in _f:
+        _line = _line.split('#', 1)[0].strip()
+        if '=' in _line:
+            _k, _v = _line.split('=', 1)
+            _T[_k] = _v
+
+_MEM = 1024
 _DEVS = []
-for _i in range(1, 9):
-    _DEVS += ['-device', 'pci-testdev,bus=pxb1,addr=0x%x' % (_i + 16)]
+for _i in range(8):
+    _DEVS += ['-device', 'pci-testdev,bus=pxb1,addr=0x%x' % (int(_T['TESTDEV_SLOT0']) + _i)]
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
                            kconfig='''
@@ -22,10 +34,11 @@ CONFIG_PCI=y''',
                            kernel_path='arch/x86/boot/bzImage',
                            kernel_command_line='console=ttyS0',
                            extra_qemu_params=[
-                               '-M', 'pc', '-m', '1024', '-smp', '4',
-                               '-object', 'memory-backend-ram,id=m0,size=512M',
-                               '-object', 'memory-backend-ram,id=m1,size=512M',
-                               '-numa', 'node,nodeid=0,cpus=0-1,memdev=m0',
-                               '-numa', 'node,nodeid=1,cpus=2-3,memdev=m1',
-                               '-device', 'pxb,id=pxb1,bus_nr=32,numa_node=1,bus=pci.0',
+                               '-M', 'pc', '-m', str(_MEM), '-smp', _T['SMP'],
+                               '-object', 'memory-backend-ram,id=m0,size=%dM' % (_MEM // 2),
+                               '-object', 'memory-backend-ram,id=m1,size=%dM' % (_MEM // 2),
+                               '-numa', 'node,nodeid=0,cpus=%s,memdev=m0' % _T['NODE0_CPUS'],
+                               '-numa', 'node,nodeid=1,cpus=%s,memdev=m1' % _T['NODE1_CPUS'],
+                               '-device', 'pxb,id=pxb1,bus_nr=%s,numa_node=%s,bus=pci.0'
+                               % (_T['PXB_BUS_NR'], _T['DEVICE_NODE']),
                            ] + _DEVS)
