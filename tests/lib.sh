@@ -4,6 +4,12 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FIX=$TOP/tests/fixtures
 . "$TOP/scripts/lib.sh"
+# the helpers of every concern (scripts source only the ones they use)
+for _m in "$TOP"/scripts/lib/*.sh; do
+	[ -e "$_m" ] || continue
+	# shellcheck disable=SC1090
+	. "$_m"
+done
 T=0
 FAILS=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pciprobe-test.XXXXXX")

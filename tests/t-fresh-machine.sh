@@ -76,7 +76,7 @@ mkdir -p "$ARCHIVES/partial" "$LOGS"
 exec 9>"$FRESH/lock"
 flock -n 9 || { echo "# another run holds $FRESH/lock; waiting"; flock 9; }
 
-# --- the host's mirrors (lib.sh: apt_uris, pick_uri) -----------------------
+# --- the host's mirrors (lib/apt.sh: apt_uris, pick_uri) -------------------
 # uri_for SUITE: the URI the host's apt configuration gives SUITE, else its
 # first Debian archive of that kind (security or not)
 uri_for() {

@@ -7,7 +7,7 @@ D=$(default_branch)
 
 # newest_checkpatch on an empty cache: nothing, status 0 (was: status 1,
 # so check-series of a public-copy branch died with no message)
-out=$(PCIPROBE_CACHE=$TMP/empty bash -c ". '$TOP/scripts/lib.sh'; newest_checkpatch")
+out=$(PCIPROBE_CACHE=$TMP/empty bash -c ". '$TOP/scripts/lib.sh'; . '$TOP/scripts/lib/checkpatch.sh'; newest_checkpatch")
 ok "$([ $? = 0 ] && [ -z "$out" ] && echo 0 || echo 1)" "newest_checkpatch on an empty cache: nothing, status 0"
 pub=$(branch_rows | awk '$4 == "-" && !f++ {print $1}')
 PCIPROBE_CACHE=$TMP/empty run_cmd "$TOP/scripts/series/check-series" "$pub"
@@ -97,7 +97,7 @@ tar -C "$TMP/sp/d" -cf "$TMP/sp/data.tar" ./m
 printf '#!/bin/sh\ncat "%s"; head -c 4194304 /dev/zero\n' "$TMP/sp/data.tar" >"$TMP/sp/bin/dpkg-deb"
 chmod +x "$TMP/sp/bin/dpkg-deb"
 old=$(PATH=$TMP/sp/bin:$PATH bash -c 'set -o pipefail; dpkg-deb --fsys-tarfile x | tar -xO ./m >/dev/null; echo $?')
-new=$(PATH=$TMP/sp/bin:$PATH bash -c "set -euo pipefail; . '$TOP/scripts/lib.sh'; deb_tar x -xO ./m; echo rc=\$?")
+new=$(PATH=$TMP/sp/bin:$PATH bash -c "set -euo pipefail; . '$TOP/scripts/lib.sh'; . '$TOP/scripts/lib/packaging.sh'; deb_tar x -xO ./m; echo rc=\$?")
 ok "$([ "$old" = 141 ] && [ "$new" = "$(printf 'member\nrc=0')" ] && echo 0 || echo 1)" \
 	"deb_tar: a tar that stops early does not kill dpkg-deb (old pipeline: $old)" "new: $new"
 

@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# lib/system.sh: per-branch facts of the guests: the stock Debian kernel, how
+# NVMe probes asynchronously.
+# Sourced after scripts/lib.sh, never run.
+
+# stock_kernel BRANCH: "PACKAGE VERSION SUITE" of the branch's stock Debian
+# kernel (scripts/system/stock-kernels), or "- - - WHY" when there is none
+stock_kernel() {
+	local f=$TOPDIR/scripts/system/stock-kernels
+	[ -r "$f" ] || die "cannot read $f" 1
+	awk -v b="$1" '!/^#/ && $1 == b {if ($2 == "-") {$1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print "- - -", $0} else print $2, $3, $4; found=1}
+		END {exit !found}' "$f" || usage_die "no line for branch $1 in $f"
+}
+
+# nvme_async BRANCH: how the guest gets asynchronous NVMe probing:
+# "default" where the branch's nvme driver prefers it, else "param"
+# (the async_probe=1 module parameter)
+nvme_async() {
+	if grep -qs 'PROBE_PREFER_ASYNCHRONOUS' "$CACHE/src/$1/$(branch_field "$1" package)/drivers/nvme/host/pci.c"; then
+		echo default
+	else
+		echo param
+	fi
+}
