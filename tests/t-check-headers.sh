@@ -20,7 +20,7 @@ broken() {
 }
 broken "no Upstream-Commit" "$B" '/^Upstream-Commit:/d' "no Upstream-Commit: header"
 broken "bad Upstream-Commit" "$B" 's/^Upstream-Commit: .*/Upstream-Commit: soon/' "is neither 'pending' nor a 40-hex sha"
-broken "no Fixes:" "$B" '/^Fixes:/d' "no 'Fixes: ef0ff68351be"
+broken "no Fixes:" "$B" '/^Fixes:/d' "no 'Fixes: "
 broken "no Cc: stable" "$B" '/^Cc: stable/d' "no 'Cc: stable@vger.kernel.org' tag"
 broken "no author Signed-off-by" "$B" '/^Signed-off-by: Jinhui/d' "no Signed-off-by of the author"
 broken "no backport note on a family A/B branch" "$B" '/^\[ Backport/,/\]$/d' "needs a '[ Backport to $B.y ... ]' note"

@@ -219,6 +219,17 @@ if [ -d "$TMP/t-$B" ]; then
 		"an unknown shape: exit 2, its condition lines printed" "$(last_err)"
 fi
 
+# A tree with CRLF line endings (a real vendor source drop has them): one
+# line naming the files and the way out, exit 2, nothing written
+if [ -d "$TMP/t-6.12" ]; then
+	cp -r "$TMP/t-6.12" "$TMP/crlf"
+	sed -i 's/$/\r/' "$TMP/crlf/Makefile" "$TMP/crlf/drivers/pci/pci-driver.c"
+	run_cmd "$MK" "$TMP/crlf"
+	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && nothing_written &&
+		last_err | grep_q 'CRLF line endings in Makefile drivers/pci/pci-driver.c: convert the tree to LF' && echo 0 || echo 1)" \
+		"a CRLF tree: refused in one line naming its files, exit 2, nothing written" "$(last_err)"
+fi
+
 # The shape before the housekeeping masks (family O), made from 5.10's
 # pci_call_probe() as upstream had it before them (family_o)
 if [ -d "$TMP/t-5.10" ]; then

@@ -3,6 +3,10 @@
 # series a packaged tree must carry, config checks, .deb data.
 # Sourced after scripts/lib.sh, never run.
 
+# The fix's facts the packages' changelogs state (FIXES_COMMIT)
+# shellcheck source=../../msg/fix.conf
+. "$TOPDIR/msg/fix.conf"
+
 # deb_tar DEB TAR-ARGS...: run tar on a .deb's data. tar stops reading at the
 # archive's end marker; the rest of the stream is drained so that dpkg-deb
 # never dies of SIGPIPE (exit 141 under pipefail, seen in CI).
@@ -52,7 +56,6 @@ series_state() {
 	fi
 }
 
-TOOL_VERSION=1.0
 
 # check_config BRANCH FILE: exit 2 unless FILE is an x86_64 kernel config
 # made for BRANCH (its "# Linux/x86 X.Y.Z Kernel Configuration" header)
