@@ -1,8 +1,8 @@
 #!/bin/bash
 # tools/probe-report on saved real traces (tests/samples/<case>.trace, from
-# guests of the A/B run and of t-canary-guest.sh): text output and exit
-# code must equal <case>.expected; the JSON must parse and agree on the
-# verdict. Also bad usage and an unreadable file; the async/sync rule on
+# guests of the A/B run and of t-canary-guest.sh): the JSON's probes,
+# nodes, verdict and exit against the hand-derived <case>.oracle; one text
+# golden. Also bad usage and an unreadable file; the async/sync rule on
 # small hand-made traces; --setup/--teardown against a fake tracefs (a
 # directory whose kprobe_events an LD_PRELOAD shim makes behave like the
 # kernel's: fopen "a" fails with EINVAL, an existing event with EEXIST, "-:"
@@ -12,20 +12,32 @@
 BIN=$TMP/pciprobe-report
 make -s -C "$TOP/tools/probe-report" O="$TMP" "$BIN" >/dev/null 2>&1
 ok $? "builds with -Wall -Wextra -Werror"
+# Each saved trace judged by the JSON contract against the values its
+# .oracle (written by hand from the raw lines) states: every probe's
+# device, CPU, task and cost, each node's verdict, window and sum, the
+# verdict and the exit code. One text golden (6.12-before.expected) keeps
+# the text format itself in view.
 n=0
 for t in "$TOP"/tests/samples/*.trace; do
 	[ -e "$t" ] || continue
 	n=$((n + 1))
 	c=${t%.trace}
 	args=$(cat "$c.args" 2>/dev/null || true)
+	want=$(jq -Rs -f "$TOP/tests/probe-report/oracle.jq" "$c.oracle" 2>&1)
 	# shellcheck disable=SC2086
-	got=$("$BIN" $args "$t" 2>/dev/null; echo "exit: $?")
-	ok "$([ "$got" = "$(cat "$c.expected")" ] && echo 0 || echo 1)" "$(basename "$c"): output as expected" \
-		"$(diff <(cat "$c.expected") <(printf '%s\n' "$got") | sed -n 1,10p)"
-	# shellcheck disable=SC2086
-	jv=$("$BIN" --json $args "$t" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
-	ok "$([ "verdict: $jv" = "$(grep '^verdict:' "$c.expected")" ] && echo 0 || echo 1)" "$(basename "$c"): JSON parses, same verdict ($jv)"
+	j=$("$BIN" --json $args "$t" 2>/dev/null)
+	rc=$?
+	got=$(jq -n --argjson j "$j" --argjson o "$want" --argjson rc "$rc" '
+		{probes: [$j.probes[] | {device, driver, cpu, comm, duration_ns} + (if $o.probes[0].probe_type then {probe_type} else {} end)],
+		 nodes: [$j.nodes | to_entries[] | .key as $i | .value | with_entries(select(.key as $k | $o.nodes[$i] | has($k)))],
+		 verdict: $j.verdict, exit: $rc}' 2>&1)
+	ok "$([ "$(jq '.probes | length' <<<"$want" 2>/dev/null)" -gt 0 ] && [ "$(jq -S . <<<"$want")" = "$(jq -S . <<<"$got")" ] && echo 0 || echo 1)" \
+		"$(basename "$c"): the JSON states what its .oracle says ($(jq -r '"\(.probes | length) probes, \(.verdict), exit \(.exit)"' <<<"$want" 2>/dev/null))" \
+		"$(diff <(jq -S . <<<"$want" 2>&1) <(jq -S . <<<"$got" 2>&1) | sed -n 1,12p)"
 done
+got=$("$BIN" --driver nvme "$TOP/tests/samples/6.12-before.trace" 2>/dev/null; echo "exit: $?")
+ok "$([ "$got" = "$(cat "$TOP/tests/samples/6.12-before.expected")" ] && echo 0 || echo 1)" "6.12-before: the text output, line for line (the one text golden)" \
+	"$(diff "$TOP/tests/samples/6.12-before.expected" <(printf '%s\n' "$got") | sed -n 1,10p)"
 ok "$([ $n -ge 4 ] && echo 0 || echo 1)" "at least 4 saved traces (2 families, before and after): $n"
 "$BIN" --bogus >/dev/null 2>&1
 ok "$([ $? = 2 ] && echo 0 || echo 1)" "bad option: exit 2"
