@@ -50,22 +50,23 @@ run_cmd() {
 last_rc() { cat "$TMP/last.rc"; }
 last_err() { cat "$TMP/last.err"; }
 
-# expect_err FIXTURE [SUBST...]: last stderr (after @KEY@=value substitutions
-# done in reverse) equals tests/fixtures/FIXTURE
+# expect_err FIXTURE [SUBST...]: the last stderr says what
+# tests/fixtures/FIXTURE means: each of its lines (a key phrase, with
+# @KEY@ for a value given as KEY=value) is in it, whatever else the
+# message says around it (rewording the rest breaks no test)
 expect_err() {
-	local fx=$FIX/$1
+	local fx=$FIX/$1 got phrase kv
 	shift
-	local got
 	got=$(last_err)
-	while [ $# -gt 0 ]; do
-		got=${got//"${1#*=}"/@${1%%=*}@}
-		shift
-	done
-	if [ "$got" = "$(cat "$fx")" ]; then
-		return 0
-	fi
-	diff <(cat "$fx") <(printf '%s\n' "$got") | sed -n 1,5p >&2
-	return 1
+	while IFS= read -r phrase; do
+		[ -n "$phrase" ] || continue
+		for kv in "$@"; do phrase=${phrase//@${kv%%=*}@/${kv#*=}}; done
+		if [[ $got != *"$phrase"* ]]; then
+			printf 'expected the phrase: %s\n' "$phrase" >&2
+			return 1
+		fi
+	done <"$fx"
+	return 0
 }
 
 # mini_tree BRANCH DIR: a three-file kernel tree (Makefile, Kconfig and the

@@ -24,7 +24,7 @@ refuses() {
 	run_cmd "$@"
 	ok "$([ "$(last_rc)" = "$rc" ] && echo 0 || echo 1)" "$name: exit $rc" "got $(last_rc): $(last_err)"
 	ok "$(expect_err "$fx" KSRC="$tree" TOP="$TOP" && [ "$(last_err | wc -l)" = 1 ] && echo 0 || echo 1)" \
-		"$name: one line, as in fixtures/$fx" "$(last_err)"
+		"$name: one line, saying what fixtures/$fx means" "$(last_err)"
 	ok "$([ "$before" = "$(manifest "$tree")" ] && echo 0 || echo 1)" "$name: tree unchanged"
 }
 
