@@ -3,7 +3,13 @@
 . "$(dirname "$0")/lib.sh"
 if ! command -v shellcheck >/dev/null; then
 	skip "shellcheck" "shellcheck not installed (scripts/install-deps)"
-	done_testing
+	
+# Every environment knob the scripts read is in the README's table (the
+# canary's PCIPROBE_REPORT_* seams are named there as one group)
+missing=$(grep -rhoE 'PCIPROBE_[A-Z_]+' scripts tools fleet Makefile | sort -u | grep -v '^PCIPROBE_REPORT_' |
+	while read -r k; do grep_q -F "\`$k\`" README.md || echo "$k"; done)
+ok "$([ -z "$missing" ] && echo 0 || echo 1)" "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
+done_testing
 fi
 cd "$TOP" || exit 1
 # SC1007: "A= B=" empty assignments; SC2034: lib.sh variables used by the
@@ -13,4 +19,10 @@ mapfile -t F < <( (git ls-files -co --exclude-standard scripts tests/run tests/f
 	while read -r f; do head -2 "$f" | grep_q -E '^#!.*(ba|da)?sh|shellcheck shell=' && echo "$f"; done)
 out=$(shellcheck -x -S warning -e SC1007,SC2034,SC2054 "${F[@]}" 2>&1)
 ok $? "shellcheck -S warning: scripts, tests, .ci/run" "$out"
+
+# Every environment knob the scripts read is in the README's table (the
+# canary's PCIPROBE_REPORT_* seams are named there as one group)
+missing=$(grep -rhoE 'PCIPROBE_[A-Z_]+' scripts tools fleet Makefile | sort -u | grep -v '^PCIPROBE_REPORT_' |
+	while read -r k; do grep_q -F "\`$k\`" README.md || echo "$k"; done)
+ok "$([ -z "$missing" ] && echo 0 || echo 1)" "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
 done_testing
