@@ -3,6 +3,7 @@
 #   make run [BRANCH=X]               the main job: fetch, check the series, A/B proof, .deb/.rpm booted
 #   make ab [BRANCH=X]                A/B proof (all buildable branches without BRANCH)
 #   make bench [BRANCH=X]             probe-window ratio before/after (all buildable without BRANCH)
+#   make bench-scaling [BRANCH=X]     the window before/after over M devices x C CPUs, plots (out/bench/)
 #   make deb BRANCH=X [CONFIG=file]   .deb kernel packages in out/X/deb/ (the stock Debian config, trimmed; or CONFIG)
 #   make rpm BRANCH=X [CONFIG=file]   .rpm kernel package in out/X/rpm/ (the same kernel)
 #   make deb|rpm BRANCH=X TEST=1      packages of the A/B test kernel, then boot it (pkg-check)
@@ -38,7 +39,7 @@ FLAVOR ?=
 BUG ?=
 NAME ?=
 
-.PHONY: all help branches run fetch apply patch check-series ab bench deb rpm system canary repo rollout fleet systems mail bump test check
+.PHONY: all help branches run fetch apply patch check-series ab bench bench-scaling deb rpm system canary repo rollout fleet systems mail bump test check
 
 all: help
 
@@ -69,6 +70,9 @@ ab:
 
 bench:
 	scripts/proof/bench $(CMDLINE_BRANCH)
+
+bench-scaling:
+	scripts/proof/bench-scaling $(CMDLINE_BRANCH)
 
 fetch:
 	scripts/source/fetch-source $(BRANCH)

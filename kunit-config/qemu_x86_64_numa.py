@@ -12,7 +12,9 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
         _line = _line.split('#', 1)[0].strip()
         if '=' in _line:
             _k, _v = _line.split('=', 1)
-            _T[_k] = _v
+            _T[_k] = _v.strip('"')
+_N0 = int(_T['NODE0_NCPUS'])
+_N1 = int(_T['NODE1_NCPUS'])
 
 _MEM = 1024
 _DEVS = []
@@ -34,11 +36,11 @@ CONFIG_PCI=y''',
                            kernel_path='arch/x86/boot/bzImage',
                            kernel_command_line='console=ttyS0',
                            extra_qemu_params=[
-                               '-M', 'pc', '-m', str(_MEM), '-smp', _T['SMP'],
+                               '-M', 'pc', '-m', str(_MEM), '-smp', str(_N0 + _N1),
                                '-object', 'memory-backend-ram,id=m0,size=%dM' % (_MEM // 2),
                                '-object', 'memory-backend-ram,id=m1,size=%dM' % (_MEM // 2),
-                               '-numa', 'node,nodeid=0,cpus=%s,memdev=m0' % _T['NODE0_CPUS'],
-                               '-numa', 'node,nodeid=1,cpus=%s,memdev=m1' % _T['NODE1_CPUS'],
+                               '-numa', 'node,nodeid=0,cpus=0-%d,memdev=m0' % (_N0 - 1),
+                               '-numa', 'node,nodeid=1,cpus=%d-%d,memdev=m1' % (_N0, _N0 + _N1 - 1),
                                '-device', 'pxb,id=pxb1,bus_nr=%s,numa_node=%s,bus=pci.0'
                                % (_T['PXB_BUS_NR'], _T['DEVICE_NODE']),
                            ] + _DEVS)

@@ -33,13 +33,22 @@ ok "$([ "$py" = "${t#-accel tcg,thread=multi }" ] && echo 0 || echo 1)" \
 	"kunit-config/qemu_x86_64_numa.py: the same machine as guest-args --kind test --testdev 8" "$(printf 'py: %s\nga: %s' "$py" "$t")"
 
 # The slots bound the devices: refused with one line, exit 2
-for a in "--nvme 17" "--testdev 16" "--nvme x"; do
+for a in "--nvme 17" "--testdev 78" "--nvme x" "--node-cpus 0"; do
 	# shellcheck disable=SC2086
 	run_cmd "$GA" --check $a
 	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && echo 0 || echo 1)" "guest-args --check $a: exit 2, one line" "$(last_err)"
 done
-run_cmd "$GA" --check --nvme 16 --testdev 15
-ok "$([ "$(last_rc)" = 0 ] && echo 0 || echo 1)" "16 NVMe and 15 test devices fit" "$(last_err)"
+run_cmd "$GA" --check --nvme 16 --testdev 77
+ok "$([ "$(last_rc)" = 0 ] && echo 0 || echo 1)" "16 NVMe and 77 test devices fit" "$(last_err)"
+# More CPUs on the device node and more test devices than one bridge holds
+# (bench-scaling): node 1 = CPUs 2-7; device 16 opens the second bridge
+# in its slot 1, device 47 the third
+g=$(args --kind test --mem 1024 --testdev 47 --node-cpus 6)
+ok "$(grep_q -F -- '-smp 8 ' <<<"$g" && grep_q -F -- '-numa node,nodeid=1,cpus=2-7,memdev=m1' <<<"$g" &&
+	grep_q -F -- '-device pci-testdev,bus=pxb1,addr=0x1f -device pxb,id=pxb2,bus_nr=64,numa_node=1,bus=pci.0 -device pci-testdev,bus=pxb2,addr=0x1 ' <<<"$g" &&
+	grep_q -F -- '-device pci-testdev,bus=pxb2,addr=0x1f -device pxb,id=pxb3,bus_nr=96,numa_node=1,bus=pci.0 -device pci-testdev,bus=pxb3,addr=0x1' <<<"$g" &&
+	[ "$(grep -o 'pci-testdev' <<<"$g" | wc -l)" = 47 ] && echo 0 || echo 1)" \
+	"6 CPUs on node 1, 47 test devices over three bridges of node 1" "$g"
 run_cmd "$GA" --kind test --mem 1023
 ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "an odd --mem is refused" "$(last_err)"
 

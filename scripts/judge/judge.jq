@@ -76,11 +76,17 @@ def ktap($console):
 	  end;
 
 # async_numbers(console): the async case's own lines: its probe window
-# (ms, the last one printed; null if none) and the CPUs it used ("2,3")
+# (ms, the last one printed; null if none), the CPUs it used ("2,3"), and
+# the start spread (ms, from the first probe's start to the last one's, of
+# the judged node's probes: how long the workers took to start them all;
+# null with fewer than 2)
 def async_numbers($console):
 	($console | lines) as $l
+	| [$l[] | select(test("# pci_probe_async_parallel: .* start: \\+[0-9]+ ns, node [0-9]+") and (test("other node") | not))
+		| capture("start: \\+(?<s>[0-9]+) ns").s | tonumber] as $st
 	| {window_ms: ([$l[] | capture("# pci_probe_async_parallel: node [0-9]*: .* window (?<w>[0-9]+) ms").w | tonumber] | last),
-	   cpus: ([$l[] | capture("# pci_probe_async_parallel: .* CPU: (?<c>[0-9]+),").c | tonumber] | unique | map(tostring) | join(","))};
+	   cpus: ([$l[] | capture("# pci_probe_async_parallel: .* CPU: (?<c>[0-9]+),").c | tonumber] | unique | map(tostring) | join(",")),
+	   start_spread_ms: (if ($st | length) < 2 then null else (($st | max) - ($st | min)) / 1000000 | . * 10 | round / 10 end)};
 
 # side(o): one boot judged. o holds what the CLI read from the boot's dir:
 #   checks   ["kunit", "nvme"] or one of them
