@@ -12,6 +12,17 @@
 BIN=$TMP/pciprobe-report
 make -s -C "$TOP/tools/probe-report" O="$TMP" "$BIN" >/dev/null 2>&1
 ok $? "builds with -Wall -Wextra -Werror"
+# judge_node, the per-node rule, unit-tested in C on reports made by hand
+# (tests/probe-report/judge-test.c: one case per branch of the rule)
+P=$TOP/tools/probe-report
+if gcc -std=gnu11 -Wall -Wextra -Werror -I "$P" -o "$TMP/judge-test" "$TOP/tests/probe-report/judge-test.c" \
+	"$P/judge.c" "$P/trace.c" "$P/util.c" 2>"$TMP/jt.err"; then
+	"$TMP/judge-test" >"$TMP/jt.out" 2>&1
+	ok "$([ $? = 0 ] && [ "$(grep -c '^ok' "$TMP/jt.out")" -ge 11 ] && ! grep -q '^not ok' "$TMP/jt.out" && echo 0 || echo 1)" \
+		"judge_node in C: $(grep -c '^ok' "$TMP/jt.out") cases made by hand, each branch of the rule" "$(cat "$TMP/jt.out")"
+else
+	ok 1 "judge_node's C test builds" "$(cat "$TMP/jt.err")"
+fi
 # Each saved trace judged by the JSON contract against the values its
 # .oracle (written by hand from the raw lines) states: every probe's
 # device, CPU, task and cost, each node's verdict, window and sum, the

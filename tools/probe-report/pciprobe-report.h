@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pciprobe-report: what the report (pciprobe-report.c), the kprobe events
- * (tracefs.c) and the boot-time recording (boot.c) share. Functions return
+ * pciprobe-report: what the report (pciprobe-report.c and report.h's parts:
+ * trace.c, judge.c, output.c), the kprobe events (tracefs.c), the boot-time
+ * recording (boot.c) and the timeline picture (svg.c) share; util.c holds
+ * the helpers below. No file calls back into one that calls it. Functions return
  * 0 or a negative errno and print their own one-line message on failure;
  * main() turns that into the exit status.
  */
@@ -35,7 +37,7 @@ bool pp_async_events_placed(const char *dir);
 /* boot.c */
 int pp_boot(const char *action, const char *kver);
 
-/* pciprobe-report.c: getenv() with a default */
+/* util.c: getenv() with a default */
 const char *pp_env(const char *name, const char *def);
 /* a then b into out: 0, or -ENAMETOOLONG */
 int pp_join(char *out, size_t n, const char *a, const char *b);
