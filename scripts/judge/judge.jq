@@ -47,11 +47,11 @@ def guest_status($rc; $timeout; $console; $trace):
 #   {pass, fail, skip, cases: {name: pass|fail|skip}, skip_reasons: {name: why}}
 # KTAP before 6.x writes "ok 1 - name", later "ok 1 name"; the subtest
 # header is indented in newer kernels. A case whose log says "SKIP" (KUnit
-# before 5.13 cannot skip) is skipped.
+# before 5.13 cannot skip) is skipped. A suite that ran twice counts every
+# result; a case's status is its last.
 def ktap($console):
-	reduce ($console | lines[]) as $l ({in: false, done: false, order: [], st: {}, why: {}, skipped: {}};
-		if .done then .
-		elif ($l | test("^ *# Subtest: pci_probe_numa$")) then .in = true
+	reduce ($console | lines[]) as $l ({in: false, done: false, order: [], st: {}, why: {}, skipped: {}, n: {pass: 0, fail: 0, skip: 0}};
+		if ($l | test("^ *# Subtest: pci_probe_numa$")) then .in = true
 		elif .in | not then .
 		elif ($l | test("^    # [a-z_]+: SKIP ")) then
 			($l | capture("^    # (?<c>[a-z_]+): SKIP *(?<r>.*)$")) as $m
@@ -62,17 +62,14 @@ def ktap($console):
 			| (if ($x | test("# SKIP")) then "skip" elif ($x | startswith("not ok")) then "fail" else "pass" end) as $s
 			| (if .skipped[$name] then "skip" else $s end) as $s
 			| (if ($x | test("# SKIP")) and ($x | sub(".*# SKIP *"; "")) != "" then .why[$name] = ($x | sub(".*# SKIP *"; "")) else . end)
-			| .order += [$name] | .st[$name] = $s
+			| .order += [$name] | .st[$name] = $s | .n[$s] += 1
 		elif ($l | test("^(not )?ok [0-9]+ (- )?pci_probe_numa")) then .done = true | .in = false
 		else .
 		end)
 	| if .done | not then null
 	  else . as $k
-		| {pass: ([$k.order[] | select($k.st[.] == "pass")] | length),
-		   fail: ([$k.order[] | select($k.st[.] == "fail")] | length),
-		   skip: ([$k.order[] | select($k.st[.] == "skip")] | length),
-		   cases: ([$k.order[] | {key: ., value: $k.st[.]}] | from_entries),
-		   skip_reasons: ([$k.order[] | select($k.st[.] == "skip" and ($k.why[.] // "") != "") | {key: ., value: $k.why[.]}] | from_entries)}
+		| $k.n + {cases: ([$k.order[] | {key: ., value: $k.st[.]}] | from_entries),
+		   skip_reasons: ([$k.order | unique[] | select($k.st[.] == "skip" and ($k.why[.] // "") != "") | {key: ., value: $k.why[.]}] | from_entries)}
 	  end;
 
 # async_numbers(console): the async case's own lines: its probe window
