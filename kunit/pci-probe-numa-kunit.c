@@ -40,7 +40,7 @@
 
 #define TESTDEV_VENDOR	0x1b36
 #define TESTDEV_DEVICE	0x0005
-#define MAX_PROBES	32
+#define MAX_PROBES	128
 
 static unsigned int budget_ms = 100;
 module_param(budget_ms, uint, 0444);

@@ -24,6 +24,8 @@ BRANCHES_CONF=${BRANCHES_CONF:-$TOPDIR/branches.conf}
 PATCHES_DIR=${PATCHES_DIR:-$TOPDIR/patches}
 CACHE=$(realpath -m "${PCIPROBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pciprobe}")
 PROG=${PROG:-$(basename "$0")}
+# the test-only KUnit patches, generated from kunit/ (scripts/series/mk-test-patch)
+KUNIT_PATCHES_DIR=${KUNIT_PATCHES_DIR:-$CACHE/kunit-patches}
 
 # The file the fix touches, and the function it changes.
 FIX_FILE=drivers/pci/pci-driver.c

@@ -6,10 +6,20 @@
 # itself boots guests: `make bench-scaling` (RESULTS.md has its run).
 . "$(dirname "$0")/lib.sh"
 BS=$TOP/scripts/proof/bench-scaling
-for a in "PCIPROBE_SCALING_M=64" "PCIPROBE_SCALING_C=8" "PCIPROBE_SCALING_M=x"; do
+# the bounds come from the test kernels' sources: MAX_PROBES, NR_CPUS less
+# node 0's CPUs, the devices that fit on node 1
+maxp=$(sed -n 's/^#define MAX_PROBES[[:space:]]*//p' "$TOP/kunit/pci-probe-numa-kunit.c")
+nrc=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$TOP/kunit-config/x86_64-small.config")
+while IFS='|' read -r a phrase; do
 	run_cmd env "$a" "$BS"
-	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && echo 0 || echo 1)" "bench-scaling with $a: exit 2, one line" "$(last_err)"
-done
+	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && last_err | grep_q "$phrase" && echo 0 || echo 1)" \
+		"bench-scaling with $a: exit 2, one line: $phrase" "$(last_err)"
+done <<EOF2
+PCIPROBE_SCALING_M=2 $((maxp + 1))|2 to $maxp probes
+PCIPROBE_SCALING_M=$((maxp - 1))|pci-testdev devices fit
+PCIPROBE_SCALING_C=$((nrc - 1))|node 1 can have 2 to $((nrc - 2)) CPUs
+PCIPROBE_SCALING_M=x|whole numbers
+EOF2
 pub=$(branch_rows | awk '$4 == "-" {print $1; exit}')
 run_cmd "$BS" "$pub"
 ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q 'public-copy' && echo 0 || echo 1)" "bench-scaling $pub (no source): exit 2" "$(last_err)"
