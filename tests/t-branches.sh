@@ -19,17 +19,6 @@ ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every patches/ folder is a listed bra
 ok "$([ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ] && echo 0 || echo 1)" "exactly one default branch"
 ok "$([ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ] && echo 0 || echo 1)" "every row has 8 fields"
 
-# Each branch's test-only patch carries kunit/ source, line for line.
-bad=
-for b in $(branch_list); do
-	p=$TOP/patches/$b/$(series_patches "$b" series.kunit 2>/dev/null | sed -n 1p)
-	[ -f "$p" ] || { bad="$bad $b:no-series.kunit"; continue; }
-	got=$(awk -v f="b/drivers/pci/$KUNIT_FILE" '$1 == "+++" {on = ($2 == f); next}
-		on && /^@@/ {next} on && /^\+/ {print substr($0, 2)} on && /^diff / {on=0}' "$p")
-	[ "$got" = "$(cat "$TOP/kunit/$KUNIT_FILE")" ] || bad="$bad $b:stale"
-done
-ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every series.kunit patch carries kunit/$KUNIT_FILE as it is (scripts/series/mk-test-patch)" "$bad"
-
 run_cmd "$TOP/scripts/source/fetch-source" 4.19
 ok "$([ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err && echo 0 || echo 1)" "fetch-source: unknown branch, exit 2" "$(last_err)"
 nb=$(branch_rows | awk '$4 == "-" && !f++ {print $1}')

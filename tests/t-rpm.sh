@@ -51,6 +51,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 cp "$top/SOURCES/pciprobe-defines.inc" "$CAPTURE/defines"
+cp "$top"/SOURCES/*.patch "$CAPTURE/"
 rpmspec -P --define "_topdir $top" "$spec" >"$CAPTURE/parsed" 2>"$CAPTURE/parse.err" || exit 1
 mkdir -p "$top/RPMS/x86_64" "$top/SRPMS"
 : >"$top/RPMS/x86_64/kernel-pciprobe-stub.x86_64.rpm"
@@ -90,26 +91,36 @@ else
 		"mk-rpm: a tree with the fix series only gives a package of the fix only (Patch tags, no KUnit in the description)" \
 		"rc=$(last_rc) $(last_err) $(cat "$TMP/cap/parse.err" 2>/dev/null); patches: $(patch_tags | tr '\n' ' ')"
 
+	# the KUnit patch as ab-build makes it, in the (stand-in) cache
 	mkdir -p "$TMP/tree/.pc.kunit"
-	series_patches "$B" series.kunit >"$TMP/tree/.pc.kunit/applied-patches"
+	KP=$TMP/cache/kunit-patches
+	src=$("$TOP/scripts/source/fetch-source" "$B")
+	cp "$src/drivers/pci/Kconfig" "$src/drivers/pci/Makefile" "$TMP/tree/drivers/pci/"
+	"$TOP/scripts/series/mk-test-patch" --out "$KP" "$B" "$TMP/tree" >/dev/null
+	PATCHES_DIR=$KP series_patches "$B" series.kunit >"$TMP/tree/.pc.kunit/applied-patches"
 	stub_mk_rpm kunit
-	want=$(series_patches "$B"; series_patches "$B" series.kunit)
-	ok "$([ "$(last_rc)" = 0 ] && [ "$(patch_tags)" = "$want" ] &&
-		grep -qx "%global kunit_patches $(series_patches "$B" series.kunit | wc -l)" "$TMP/cap/defines" &&
+	want=$(series_patches "$B"; PATCHES_DIR=$KP series_patches "$B" series.kunit)
+	ok "$([ "$(last_rc)" = 0 ] && [ "$(patch_tags)" = "$want" ] && [ "$(wc -l <"$TMP/tree/.pc.kunit/applied-patches")" = 1 ] &&
+		cmp -s "$TMP/cap/$(sed -n 1p "$TMP/tree/.pc.kunit/applied-patches")" "$KP/$B/$(sed -n 1p "$TMP/tree/.pc.kunit/applied-patches")" &&
+		grep -qx "%global kunit_patches 1" "$TMP/cap/defines" &&
 		grep -q 'test-only KUnit patch' "$TMP/cap/parsed" && echo 0 || echo 1)" \
-		"mk-rpm: a tree with series.kunit applied gives the fix then the KUnit patch, in order" \
+		"mk-rpm: a tree with series.kunit applied gives the fix then the KUnit patch made for it (the cache's), in order" \
 		"rc=$(last_rc) $(last_err); patches: $(patch_tags | tr '\n' ' ')"
 	ok "$([ "$(ls "$TMP/out-kunit")" = "$(printf '%s\n' kernel-pciprobe-stub.src.rpm kernel-pciprobe-stub.x86_64.rpm)" ] && echo 0 || echo 1)" \
 		"mk-rpm: the binary and the source RPM both reach OUTDIR" "$(ls -A "$TMP/out-kunit")"
 
-	cp -a "$TOP/patches" "$TMP/patches"
-	P=$(series_patches "$B" series.kunit | sed -n 1p)
-	cp "$TMP/patches/$B/$P" "$TMP/patches/$B/0199-second.patch"
-	echo 0199-second.patch >>"$TMP/patches/$B/series.kunit"
-	stub_mk_rpm half PATCHES_DIR="$TMP/patches"
+	P=$(PATCHES_DIR=$KP series_patches "$B" series.kunit | sed -n 1p)
+	cp "$KP/$B/$P" "$KP/$B/0199-second.patch"
+	echo 0199-second.patch >>"$KP/$B/series.kunit"
+	stub_mk_rpm half
 	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'series.kunit half applied (1 of 2)' "$TMP/last.err" &&
 		[ ! -e "$TMP/cap/defines" ] && [ -z "$(ls -A "$TMP/out-half" 2>/dev/null)" ] && echo 0 || echo 1)" \
 		"mk-rpm: series.kunit half applied: one line, exit 2, nothing built" "$(last_err)"
+	rm -rf "$KP"
+	stub_mk_rpm nokp
+	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'mk-test-patch' "$TMP/last.err" &&
+		[ ! -e "$TMP/cap/defines" ] && echo 0 || echo 1)" \
+		"mk-rpm: a KUnit patch applied that the cache does not hold: one line, exit 2, nothing built" "$(last_err)"
 fi
 
 # 3. The package from the cached A/B build
@@ -173,7 +184,7 @@ ok "$(grep -qF '[ -x /usr/bin/kernel-install ]' <<<"$pu" &&
 # The KUnit series is in the package exactly when the tree has it applied
 want=$(series_patches "$B")
 if [ -f "$TREE/.pc.kunit/applied-patches" ]; then
-	want=$(series_patches "$B"; series_patches "$B" series.kunit)
+	want=$(series_patches "$B"; PATCHES_DIR=$KUNIT_PATCHES_DIR series_patches "$B" series.kunit)
 fi
 rpm -qlp "$SRPM" >"$TMP/srcfiles" 2>/dev/null
 got=$(grep '\.patch$' "$TMP/srcfiles")
