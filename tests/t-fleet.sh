@@ -140,7 +140,7 @@ mkdir -p "$PCIPROBE_OUT/repo/6.12"
 echo "not a real key: the fake hosts' apt only checks it is there" >"$PCIPROBE_OUT/repo/6.12/pciprobe-archive-keyring.gpg"
 mkdir -p "$PCIPROBE_OUT/repo/6.12/rpm"
 echo "not a real key either" >"$PCIPROBE_OUT/repo/6.12/rpm/RPM-GPG-KEY-pciprobe"
-jq -n --arg p "$PKG" --arg r "$NEW" '{branch: "6.12", suite: "pciprobe", kernel: {package: $p, release: $r, version: "6.12.117-1~deb12u1a~pciprobe1"},
+jq -n --arg p "$PKG" --arg r "$NEW" '{branch: "6.12", suite: "pciprobe", kernel: {package: $p, release: $r, version: "6.12.117-1~deb12u1a~pciprobe1", capability_package: ("pciprobe-fix-" + $r)},
 	rpm_kernel: {package: "kernel-pciprobe", release: $r, version: "6.12.117-0.1.pciprobe"}}' \
 	>"$PCIPROBE_OUT/repo/6.12/repo.json"
 
@@ -174,8 +174,8 @@ ok "$([ "$(out r1 .fleet.stopped_at_wave)" = 2 ] && echo 0 || echo 1)" "run 1: t
 ok "$(grep -q "^wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached$" "$TMP/r1.out" && echo 0 || echo 1)" "run 1: the table's summary line" "$(diag r1)"
 # h1: the new kernel is the default, held; the stock kernel stays installed
 ok "$([ "$(state h1 kernel)" = "$NEW" ] && [ "$(grubvar h1 saved_entry)" = "$(entry "$NEW")" ] &&
-	grep -qx "$PKG" "$H/h1/held" && grep -qxF "$OLD" "$H/h1/kernels" && echo 0 || echo 1)" \
-	"h1: runs $NEW, GRUB's default, held; the stock kernel kept" "$(cat "$H/h1/grubenv" "$H/h1/kernels")"
+	grep -qx "$PKG" "$H/h1/held" && grep -qxF "$OLD" "$H/h1/kernels" && grep -qx "pciprobe-fix-$NEW" "$H/h1/pkgs" && echo 0 || echo 1)" \
+	"h1: runs $NEW, GRUB's default, held, its capability package installed with it; the stock kernel kept" "$(cat "$H/h1/grubenv" "$H/h1/kernels" "$H/h1/pkgs")"
 ok "$(grep -q "^GRUB_DEFAULT=saved$" "$H/h1/etc-default/grub" && grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0 panic=10"$' "$H/h1/etc-default/grub" && echo 0 || echo 1)" \
 	"h1: GRUB_DEFAULT=saved, panic=10 added to GRUB_CMDLINE_LINUX" "$(cat "$H/h1/etc-default/grub")"
 # h2: the panic, the stock kernel back by itself, then rolled back
@@ -316,10 +316,16 @@ dpkg-deb -b "$TMP/debs/p2" "$PCIPROBE_OUT/canary/pciprobe-report_1.0_amd64.deb" 
 echo '{"config": "debian"}' >"$PCIPROBE_OUT/6.12/deb/config-origin.json"
 export PCIPROBE_CACHE=$TMP/cache
 run_cmd "$TOP/scripts/fleet/mk-repo" 6.12 "$TMP/repo"
+ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "no capability package pciprobe-fix-$NEW" && [ ! -e "$TMP/repo" ] && echo 0 || echo 1)" \
+	"mk-repo: a kernel without its capability package beside it: exit 2, nothing written" "$(last_err)"
+"$TOP/scripts/packages/mk-capability" 6.12 "$PCIPROBE_OUT/6.12/deb/${PKG}_6.12.117-1~deb12u1a~pciprobe1_amd64.deb" "$PCIPROBE_OUT/6.12/deb" >/dev/null
+run_cmd "$TOP/scripts/fleet/mk-repo" 6.12 "$TMP/repo"
 ok "$([ "$(last_rc)" = 0 ] && grep -q "^Package: $PKG$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
+	grep -q "^Package: pciprobe-fix-$NEW$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
 	grep -q '^Package: pciprobe-report$' "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
-	[ "$(jq -r .kernel.release "$TMP/repo/repo.json")" = "$NEW" ] && echo 0 || echo 1)" \
-	"mk-repo: both packages in the repository, repo.json names the kernel" "$(last_err)"
+	[ "$(jq -r .kernel.release "$TMP/repo/repo.json")" = "$NEW" ] &&
+	[ "$(jq -r .kernel.capability_package "$TMP/repo/repo.json")" = "pciprobe-fix-$NEW" ] && echo 0 || echo 1)" \
+	"mk-repo: the kernel, its capability package and the canary in the repository, repo.json names the kernel and the capability package" "$(last_err)"
 # apt_update KEYRING: apt-get update of that repository alone, in a private apt root
 apt_update() {
 	local r=$TMP/aptroot

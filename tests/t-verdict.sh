@@ -76,14 +76,14 @@ ok "$([ $? = 2 ] && echo 0 || echo 1)" "bench: a zero 'after' window is refused 
 
 # system: make system's rule on boots written by hand (as system-check
 # records them); each broken fact gives its own reason
-boot() {	# boot KERNEL PACKAGE BOOT NVME SHOWS_BUG CANARY EXIT
-	jq -cn --arg k "$1" --arg p "$2" --arg b "$3" --arg n "$4" --argjson sb "$5" --arg c "$6" --argjson e "$7" \
-		'{kernel: $k, package: $p, boot: $b, judge: {nvme: $n, shows_bug: $sb}, canary: {verdict: $c, exit: $e}}'
+boot() {	# boot KERNEL PACKAGE BOOT NVME SHOWS_BUG CANARY EXIT [CAPABILITY]
+	jq -cn --arg k "$1" --arg p "$2" --arg b "$3" --arg n "$4" --argjson sb "$5" --arg c "$6" --argjson e "$7" --arg cap "${8:-}" \
+		'{kernel: $k, package: $p, boot: $b, judge: {nvme: $n, shows_bug: $sb}, canary: {verdict: $c, exit: $e}, capability: $cap}'
 }
-W='{"stock_package": "linux-image-6.12.117+deb12-amd64", "package": "linux-image-6.12.117+pciprobe1", "release": "6.12.117+pciprobe1"}'
+W='{"stock_package": "linux-image-6.12.117+deb12-amd64", "package": "linux-image-6.12.117+pciprobe1", "release": "6.12.117+pciprobe1", "capability": "pciprobe-fix-6.12.117+pciprobe1"}'
 FX='{"verdict": "fixed", "reason": ""}'
 S=$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub serialized true serialized 1)
-I=$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 grub fixed false fixed 0)
+I=$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 grub fixed false fixed 0 pciprobe-fix-6.12.117+pciprobe1)
 sysv() {	# sysv NAME EXIT REASON-REGEX V S I R
 	local out rc=0
 	out=$("$JU" system "$4" "$5" "$6" "$7" "$W" 2>&1) || rc=$?
@@ -94,7 +94,11 @@ sysv "the rollback no longer shows the bug" 1 '^after the rollback: the stock ke
 	"$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub fixed false fixed 0)"
 sysv "GRUB kept the stock kernel after the install" 1 '^after the install GRUB booted 6.12.117\+deb12-amd64, not 6.12.117\+pciprobe1\|the running kernel' "$FX" "$S" "$S" "$S"
 sysv "a boot not through GRUB, the canary disagreeing" 1 '^I: not booted through GRUB\|I: the canary says serialized, the judge.s report of its saved trace fixed\|the package.s kernel: canary exit 1, not 0$' "$FX" "$S" \
-	"$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 direct fixed false serialized 1)" "$S"
+	"$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 direct fixed false serialized 1 pciprobe-fix-6.12.117+pciprobe1)" "$S"
+sysv "installed without the capability package" 1 "^after the install the fix's capability is provided by '', not pciprobe-fix-6.12.117\\+pciprobe1\$" "$FX" "$S" \
+	"$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 grub fixed false fixed 0)" "$S"
+sysv "the capability left behind by the removal" 1 "^R: 'pciprobe-fix-6.12.117\\+pciprobe1' provides the fix's capability, expected none\$" "$FX" "$S" "$I" \
+	"$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub serialized true serialized 1 pciprobe-fix-6.12.117+pciprobe1)"
 sysv "the pair not fixed" 1 '^the judge: after: NVMe probes serialized$' '{"verdict": "not-fixed", "reason": "after: NVMe probes serialized"}' "$S" "$I" "$S"
 
 # revert: the revert-fix A/B must be not-fixed

@@ -165,11 +165,13 @@ def verdict($b; $a):
 # system(v; stock; installed; rollback; want): make system's verdict. v is
 # verdict(stock side; installed side); stock/installed/rollback are the
 # boots as system-check records them (kernel, package, boot, judge: {nvme,
-# shows_bug}, canary: {verdict, exit}); want: {stock_package,
-# package, release} expected. fixed only when the pair is fixed and the
-# real system did what a user's would: GRUB booted each kernel, the
-# package's kernel after the install, the stock one after the removal, and
-# the stock kernel shows the bug again. The canary's live verdict is held
+# shows_bug}, canary: {verdict, exit}, capability: the installed package
+# that provides the fix's capability, or ""); want: {stock_package,
+# package, release, capability} expected. fixed only when the pair is fixed
+# and the real system did what a user's would: GRUB booted each kernel, the
+# package's kernel after the install, the stock one after the removal, the
+# capability package installed with the kernel and gone with it, and the
+# stock kernel shows the bug again. The canary's live verdict is held
 # to the judge's reading of the trace the canary saved (--save): the same C
 # rule on the same probes, so this catches a fault of --save's round trip
 # or of the live reading, not a wrong rule.
@@ -181,6 +183,8 @@ def system($v; $s; $i; $r; $want):
 	  if $s.package != $want.stock_package then "stock boot ran \($s.package), not \($want.stock_package)" else empty end,
 	  if $i.kernel != $want.release then "after the install GRUB booted \($i.kernel), not \($want.release)" else empty end,
 	  if $i.package != $want.package then "the running kernel's /boot/vmlinuz is not from \($want.package)" else empty end,
+	  if $i.capability != $want.capability then "after the install the fix's capability is provided by '\($i.capability // "")', not \($want.capability)" else empty end,
+	  (["S", $s], ["R", $r] | select(.[1].capability != "") | "\(.[0]): '\(.[1].capability // "nothing recorded")' provides the fix's capability, expected none"),
 	  (["S", $s], ["I", $i], ["R", $r] | select(.[1].boot != "grub") | "\(.[0]): not booted through GRUB"),
 	  (["S", $s], ["I", $i], ["R", $r] | select(.[1].judge.nvme != .[1].canary.verdict)
 		| "\(.[0]): the canary says \(.[1].canary.verdict), the judge's report of its saved trace \(.[1].judge.nvme)"),
