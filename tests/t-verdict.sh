@@ -101,6 +101,32 @@ sysv "the capability left behind by the removal" 1 "^R: 'pciprobe-fix-6.12.117\\
 	"$(boot 6.12.117+deb12-amd64 linux-image-6.12.117+deb12-amd64 grub serialized true serialized 1 pciprobe-fix-6.12.117+pciprobe1)"
 sysv "the pair not fixed" 1 '^the judge: after: NVMe probes serialized$' '{"verdict": "not-fixed", "reason": "after: NVMe probes serialized"}' "$S" "$I" "$S"
 
+# fleet-gate: the rollout's gate on a host after its trial boot, one case
+# per outcome (the facts as the role reports them)
+gate() {	# gate NAME OUTCOME REASON-REGEX JQ-EDIT: the fixed host's facts, edited
+	local g out
+	g=$(jq -cn '{before_boot_id: "b0", now: {boot_id: "b1", kernel: "K2", canary: {verdict: "fixed", boot_id: "b1", kernel: "K2"}},
+		release: "K2", systemd: "running", cmdline_extra: false, allow_degraded: false}' | jq -c "$4")
+	out=$("$JU" fleet-gate "$g")
+	ok "$([ "$(jq -r .outcome <<<"$out")" = "$2" ] && [[ $(jq -r .reason <<<"$out") =~ $3 ]] && echo 0 || echo 1)" "fleet-gate: $1: $2" "$out"
+}
+gate "the new kernel, the canary's record of this boot fixed" fixed '^booted K2 \(boot b1\), the canary says fixed$' .
+gate "the boot id unchanged" no-return '^the boot id did not change$' '.now.boot_id = "b0"'
+gate "GRUB booted the old kernel" fell-back '^booted K1, not K2' '.now.kernel = "K1"'
+gate "no canary" cannot-tell '^the canary gave no record: not-installed$' '.now.canary.verdict = "not-installed"'
+gate "the canary's record of another boot" cannot-tell '^the canary.s record is of boot b0 on K2, not of this boot$' '.now.canary.boot_id = "b0"'
+gate "serialized" not-fixed '^the canary: serialized \(exit 1\) on K2$' '.now.canary.verdict = "serialized"'
+gate "cannot tell, no cmdline extra" cannot-tell 'needs fleet_cmdline_extra' '.now.canary.verdict = "cannot-tell"'
+gate "cannot tell, cmdline extra set" cannot-tell '^the canary: cannot-tell \(exit 2\)$' '.now.canary.verdict = "cannot-tell" | .cmdline_extra = true'
+gate "systemd degraded" degraded 'systemd is degraded' '.systemd = "degraded"'
+gate "systemd degraded, allowed" fixed '^booted K2' '.systemd = "degraded" | .allow_degraded = true'
+out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "fixed"}}, "release": "K2"}')
+ok "$([ "$(jq -r .outcome <<<"$out")" = already-fixed ] && echo 0 || echo 1)" "fleet-already: runs the new kernel, the canary says fixed: already-fixed" "$out"
+out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "serialized"}}, "release": "K2"}')
+ok "$([ "$(jq -r .outcome <<<"$out")" = go ] && echo 0 || echo 1)" "fleet-already: the new kernel but serialized: go" "$out"
+"$JU" fleet-gate 'not json' >/dev/null 2>&1
+ok "$([ $? = 2 ] && echo 0 || echo 1)" "fleet-gate: not JSON: exit 2"
+
 # revert: the revert-fix A/B must be not-fixed
 for v in not-fixed:0 fixed:1 infra-error:1; do
 	echo "{\"verdict\": \"${v%:*}\"}" >"$TMP/rv.json"

@@ -215,3 +215,70 @@ def revert($v):
 	if $v.verdict == "not-fixed" then {ok: true, reason: "not-fixed, as it must be"}
 	else {ok: false, reason: "expected verdict not-fixed, got '\($v.verdict // "")'"}
 	end;
+
+# fleet_ok: an outcome of the rollout that passes
+def fleet_ok: . == "fixed" or . == "already-fixed";
+
+# fleet_gate(g): the rollout's gate on one host after its trial boot (the
+# Ansible role asks it on the controller). g: {before_boot_id, now:
+# {boot_id, kernel, canary: {verdict, boot_id, kernel}}, release (the
+# kernel to be running), systemd (systemctl is-system-running),
+# cmdline_extra (bool: fleet_cmdline_extra set), allow_degraded (bool)}.
+# {outcome, reason}; fixed only when this boot runs the new kernel and the
+# canary's record of this very boot says fixed.
+def fleet_gate($g):
+	$g.now as $n
+	| if $n.boot_id == $g.before_boot_id then {outcome: "no-return", reason: "the boot id did not change"}
+	elif $n.kernel != $g.release then
+		{outcome: "fell-back", reason: "booted \($n.kernel), not \($g.release): the trial boot failed and GRUB booted the pinned kernel"}
+	elif ($n.canary.verdict | IN("not-installed", "error")) then
+		{outcome: "cannot-tell", reason: "the canary gave no record: \($n.canary.verdict)"}
+	elif $n.canary.boot_id != $n.boot_id or $n.canary.kernel != $n.kernel then
+		{outcome: "cannot-tell", reason: "the canary's record is of boot \($n.canary.boot_id) on \($n.canary.kernel), not of this boot"}
+	elif $n.canary.verdict == "serialized" then
+		{outcome: "not-fixed", reason: "the canary: serialized (exit 1) on \($n.kernel)"}
+	elif $n.canary.verdict != "fixed" then
+		{outcome: "cannot-tell", reason: ("the canary: \($n.canary.verdict) (exit 2)"
+			+ (if $g.cmdline_extra then "" else "; a driver that does not ask for async probing needs fleet_cmdline_extra, e.g. nvme.async_probe=1" end))}
+	elif $g.systemd == "degraded" and ($g.allow_degraded | not) then
+		{outcome: "degraded", reason: "the canary says fixed, but systemd is degraded (fleet_allow_degraded: false)"}
+	else {outcome: "fixed", reason: "booted \($n.kernel) (boot \($n.boot_id)), the canary says fixed"}
+	end;
+
+# fleet_report(plan; records; run): the rollout's report from the plan
+# (scripts/fleet/plan) and the hosts' records (the role's). Each host's
+# outcome is its record's, except: no record, in a wave: not-reached (the
+# rollout stopped before it); a record still `running`: no-return (the host
+# stopped answering during the rollout); left out by the survey:
+# unreachable (nothing was changed on it). A wave "stopped" the rollout
+# when a host of it did not end fixed or already-fixed and it is the last
+# wave that ran while later ones were planned.
+def fleet_report($p; $records; $run):
+	($records | map({key: .host, value: .}) | from_entries) as $rec
+	| ([$p.order[] as $h | ($rec[$h] // {host: $h, outcome: "not-reached", reason: "the rollout stopped before its wave"})
+	    | .wave = $p.waves[.host]
+	    | if .outcome == "running" then .outcome = "no-return" | .reason = "stopped answering during the rollout (unreachable)" else . end]
+	   + [$p.unreachable[] | {host: ., wave: null, outcome: "unreachable", reason: "the survey could not reach it: nothing was changed"}]) as $hosts
+	| ([$hosts[] | select(.wave != null) | .wave] | unique) as $wn
+	| ([$wn[] as $w | {wave: $w, hosts: [$hosts[] | select(.wave == $w) | .host],
+	     outcomes: ([$hosts[] | select(.wave == $w) | .outcome] | group_by(.) | map({key: .[0], value: length}) | from_entries)}
+	    | .reached = ([.outcomes | keys[] | select(. != "not-reached")] | length > 0)]) as $waves
+	| [$waves[] | select(.reached) | .wave] as $ran
+	| ($waves | map(.stopped = (.reached and ([.outcomes | keys[] | select((fleet_ok | not) and . != "not-reached")] | length > 0)
+	                            and .wave == ($ran | max) and .wave < ($wn | max)))) as $waves
+	| {run: $run, hosts: $hosts, waves: $waves,
+	   fleet: {hosts: ($hosts | length),
+	           outcomes: ([$hosts[].outcome] | group_by(.) | map({key: .[0], value: length}) | from_entries),
+	           waves_run: ($ran | length), waves_planned: ($wn | length),
+	           stopped_at_wave: ([$waves[] | select(.stopped) | .wave] | first // null),
+	           all_fixed: ([$hosts[].outcome | fleet_ok] | all)},
+	   plan: $p};
+
+# fleet_already(now; release): before anything is changed on a host: it
+# already runs the fixed kernel and the canary says fixed. {outcome:
+# "already-fixed", reason} or {outcome: "go"}
+def fleet_already($n; $release):
+	if $n.kernel == $release and $n.canary.verdict == "fixed" then
+		{outcome: "already-fixed", reason: "runs \($n.kernel), the canary says fixed: not rebooted"}
+	else {outcome: "go", reason: ""}
+	end;
