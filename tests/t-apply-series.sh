@@ -22,10 +22,10 @@ refuses() {
 	local before
 	before=$(manifest "$tree")
 	run_cmd "$@"
-	ok "$([ "$(last_rc)" = "$rc" ] && echo 0 || echo 1)" "$name: exit $rc" "got $(last_rc): $(last_err)"
-	ok "$(expect_err "$fx" KSRC="$tree" TOP="$TOP" && [ "$(last_err | wc -l)" = 1 ] && echo 0 || echo 1)" \
+	[ "$(last_rc)" = "$rc" ]; ok $? "$name: exit $rc" "got $(last_rc): $(last_err)"
+	( expect_err "$fx" KSRC="$tree" TOP="$TOP" && [ "$(last_err | wc -l)" = 1 ] ); ok $? \
 		"$name: one line, saying what fixtures/$fx means" "$(last_err)"
-	ok "$([ "$before" = "$(manifest "$tree")" ] && echo 0 || echo 1)" "$name: tree unchanged"
+	[ "$before" = "$(manifest "$tree")" ]; ok $? "$name: tree unchanged"
 }
 
 t=$(fresh unknown)
@@ -43,14 +43,13 @@ for X in $(branch_list); do
 	t=$(fresh "other-$X")
 	before=$(manifest "$t")
 	run_cmd "$AS" "$X" "$t"
-	ok "$([ "$(last_rc)" = 1 ] && [ "$(last_err | wc -l)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
-		last_err | grep_q "is family $FAM; the $X series is family $(branch_field "$X" family) and never goes onto it; fits: the family-$FAM series: .*\b$B\b" &&
-		echo 0 || echo 1)" "the $X series (family $(branch_field "$X" family)) on a family-$FAM tree: exit 1, one line naming the series that fit, tree unchanged" "$(last_err)"
+	[ "$(last_rc)" = 1 ] && [ "$(last_err | wc -l)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
+		last_err | grep_q "is family $FAM; the $X series is family $(branch_field "$X" family) and never goes onto it; fits: the family-$FAM series: .*\b$B\b"; ok $? "the $X series (family $(branch_field "$X" family)) on a family-$FAM tree: exit 1, one line naming the series that fit, tree unchanged" "$(last_err)"
 done
 t=$(fresh nobranch)
 run_cmd "$AS" "$t"
-ok "$([ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE" && [ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ] &&
-	last_err | grep_q "is family $FAM: the $B series (its own version)" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE" && [ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ] &&
+	last_err | grep_q "is family $FAM: the $B series (its own version)"; ok $? \
 	"no BRANCH: the series of the tree's family and version, and says so" "$(last_err)"
 
 # A family-B tree of a version no branch has, its lines moved by one (a
@@ -61,17 +60,17 @@ sed -i 's/^PATCHLEVEL = .*/PATCHLEVEL = 99/' "$t/Makefile"
 sed -i '1i /* vendor line */' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" --strict "$t"
-ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
+( [ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] &&
 	last_err | grep_q "is family $FAM: the $B series (of family $FAM, none applies at offset 0; this one at fuzz 0 with the smallest offset, 1 line(s); make patch KSRC=$t writes the fix for this tree at offset 0)" &&
-	last_err | tail -1 | grep_q 'only at an offset (strict' && echo 0 || echo 1)" \
+	last_err | tail -1 | grep_q 'only at an offset (strict' ); ok $? \
 	"a vendor tree of no branch's version: the family's series with the smallest offset, named; --strict refuses the offset" "$(last_err)"
 run_cmd "$AS" "$t"
-ok "$([ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE" && echo 0 || echo 1)" "the same without --strict: applied at the offset" "$(last_err)"
+[ "$(last_rc)" = 0 ] && fix_present "$t/$FIX_FILE"; ok $? "the same without --strict: applied at the offset" "$(last_err)"
 
 # The same family, another branch named: applies, the message's facts are the branch's
 if [ "$FAM" = B ] && mini_tree 6.1 "$TMP/b61"; then
 	run_cmd "$AS" "$B" "$TMP/b61"
-	ok "$([ "$(last_rc)" = 0 ] && fix_present "$TMP/b61/$FIX_FILE" && last_err | grep_q "its message states $B's facts" && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && fix_present "$TMP/b61/$FIX_FILE" && last_err | grep_q "its message states $B's facts"; ok $? \
 		"a 6.1 tree with BRANCH=$B (both family B): applied, says the message states $B's facts" "$(last_err)"
 fi
 
@@ -81,16 +80,15 @@ if mini_tree 5.10 "$TMP/o"; then
 	family_o "$TMP/o"
 	before=$(manifest "$TMP/o")
 	run_cmd "$AS" "$TMP/o"
-	ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ] && last_err | grep_q 'is family O (the shape before the housekeeping masks): no branch.s series is of that family; make patch KSRC=' &&
-		echo 0 || echo 1)" "a family-O tree: no series fits, make patch named, tree unchanged" "$(last_err)"
+	( [ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ] && last_err | grep_q 'is family O (the shape before the housekeeping masks): no branch.s series is of that family; make patch KSRC=' ); ok $? "a family-O tree: no series fits, make patch named, tree unchanged" "$(last_err)"
 	run_cmd "$AS" 5.10 "$TMP/o"
-	ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ] && echo 0 || echo 1)" "a family-O tree with BRANCH=5.10 (family A): refused" "$(last_err)"
+	[ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$TMP/o")" ]; ok $? "a family-O tree with BRANCH=5.10 (family A): refused" "$(last_err)"
 fi
 t=$(fresh unknownshape)
 sed -i 's/^\(\t    pci_physfn_is_probed(dev)\)) {$/\1 || vendor_inline_probe(dev)) {/' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" "$t"
-ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] && last_err | grep_q 'is of no known shape: no series fits; make patch KSRC=' && echo 0 || echo 1)" \
+( [ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] && last_err | grep_q 'is of no known shape: no series fits; make patch KSRC=' ); ok $? \
 	"a pci_call_probe() of no known shape: no series fits, tree unchanged" "$(last_err)"
 
 t=$(fresh fixed)
@@ -106,15 +104,15 @@ t=$(fresh notapply)
 sed -i 's/Prevent nesting work_on_cpu() for the case/Prevent nesting work_on_cpu() in the case/' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" "$B" "$t"
-ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'does not apply' && echo 0 || echo 1)" \
+[ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'does not apply'; ok $? \
 	"context differs: exit 1, says it does not apply" "$(last_err)"
-ok "$([ "$before" = "$(manifest "$t")" ] && echo 0 || echo 1)" "context differs: tree unchanged"
+[ "$before" = "$(manifest "$t")" ]; ok $? "context differs: tree unchanged"
 
 t=$(fresh offset)
 sed -i '1i /* one extra line */' "$t/$FIX_FILE"
 before=$(manifest "$t")
 run_cmd "$AS" --strict "$B" "$t"
-ok "$([ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 1 ] && [ "$before" = "$(manifest "$t")" ]; ok $? \
 	"--strict refuses an offset, tree unchanged" "$(last_err)"
 
 t=$(fresh gitdirty)
@@ -128,12 +126,12 @@ refuses "missing quilt" 2 apply-missing-tool.err "$t" env PATH="$(path_without q
 t=$(fresh good)
 run_cmd "$AS" "$B" "$t"
 ok "$(last_rc)" "good tree: exit 0" "$(last_err)"
-ok "$(grep -q 'current->flags & PF_WQ_WORKER' "$t/$FIX_FILE" && echo 0 || echo 1)" "good tree: the fix is in"
-ok "$([ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ] && echo 0 || echo 1)" "good tree: quilt knows the series"
+grep -q 'current->flags & PF_WQ_WORKER' "$t/$FIX_FILE"; ok $? "good tree: the fix is in"
+[ "$(cat "$t/.pc/applied-patches")" = "$PATCH" ]; ok $? "good tree: quilt knows the series"
 refuses "series already applied" 2 apply-already-applied.err "$t" "$AS" "$B" "$t"
 (cd "$t" && QUILT_PATCHES=$TOP/patches/$B quilt --quiltrc - pop -aq >/dev/null 2>&1)
 rm -rf "$t/.pc"
-ok "$(cmp -s "$t/$FIX_FILE" "$TMP/pristine/$FIX_FILE" && echo 0 || echo 1)" "quilt pop -a restores the file"
+cmp -s "$t/$FIX_FILE" "$TMP/pristine/$FIX_FILE"; ok $? "quilt pop -a restores the file"
 
 # A tree path with blanks: applied, and the printed undo line works pasted as it is
 D=$(default_branch)
@@ -142,7 +140,7 @@ if mini_tree "$D" "$TMP/with space/tree"; then
 	undo=$(sed -n 's/^apply-series: undo with: //p' "$TMP/last.err")
 	applied=$(fix_present "$TMP/with space/tree/$FIX_FILE" && echo yes)
 	(eval "$undo") >/dev/null 2>&1
-	ok "$([ "$(last_rc)" = 0 ] && [ "$applied" = yes ] && [ -n "$undo" ] && ! fix_present "$TMP/with space/tree/$FIX_FILE" && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && [ "$applied" = yes ] && [ -n "$undo" ] && ! fix_present "$TMP/with space/tree/$FIX_FILE"; ok $? \
 		"a tree path with blanks: applied, the printed undo line pops it again" "$(last_err | tail -3)"
 else
 	ok 1 "the $D source cannot be had here"

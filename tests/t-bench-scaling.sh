@@ -12,7 +12,7 @@ maxp=$(sed -n 's/^#define MAX_PROBES[[:space:]]*//p' "$TOP/kunit/pci-probe-numa-
 nrc=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$TOP/kunit-config/x86_64-small.config")
 while IFS='|' read -r a phrase; do
 	run_cmd env "$a" "$BS"
-	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && last_err | grep_q "$phrase" && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && last_err | grep_q "$phrase"; ok $? \
 		"bench-scaling with $a: exit 2, one line: $phrase" "$(last_err)"
 done <<EOF2
 PCIPROBE_SCALING_M=2 $((maxp + 1))|2 to $maxp probes
@@ -22,9 +22,9 @@ PCIPROBE_SCALING_M=x|whole numbers
 EOF2
 pub=$(branch_rows | awk '$4 == "-" {print $1; exit}')
 run_cmd "$BS" "$pub"
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q 'public-copy' && echo 0 || echo 1)" "bench-scaling $pub (no source): exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && last_err | grep_q 'public-copy'; ok $? "bench-scaling $pub (no source): exit 2" "$(last_err)"
 run_cmd "$TOP/scripts/proof/bench-point" "$TMP/nokernels" 8 50 3 "$TMP/p"
-ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "bench-point without kernels: exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ]; ok $? "bench-point without kernels: exit 2" "$(last_err)"
 
 # the plots of a hand-made sweep: two C of one branch, one failed point
 cat >"$TMP/s.json" <<'JSON'
@@ -37,21 +37,21 @@ cat >"$TMP/s.json" <<'JSON'
 JSON
 if command -v gnuplot >/dev/null; then
 	run_cmd "$TOP/scripts/proof/plot-scaling" "$TMP/s.json" "$TMP/plots"
-	ok "$([ "$(last_rc)" = 0 ] && [ -s "$TMP/plots/scaling-window-9.9.png" ] && [ -s "$TMP/plots/scaling-efficiency.svg" ] &&
-		[ ! -e "$TMP/plots/scaling-window-9.8.svg" ] && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && [ -s "$TMP/plots/scaling-window-9.9.png" ] && [ -s "$TMP/plots/scaling-efficiency.svg" ] &&
+		[ ! -e "$TMP/plots/scaling-window-9.8.svg" ]; ok $? \
 		"plot-scaling: window and efficiency plots, PNG and SVG; none for a branch without a measured point" "$(ls "$TMP/plots" 2>&1; last_err)"
-	ok "$(grep_q "9.9: probe window before and after the fix" "$TMP/plots/scaling-window-9.9.svg" &&
+	( grep_q "9.9: probe window before and after the fix" "$TMP/plots/scaling-window-9.9.svg" &&
 		grep_q 'after, C=4' "$TMP/plots/scaling-window-9.9.svg" && grep_q 'target 0.9' "$TMP/plots/scaling-efficiency.svg" &&
-		rsvg-convert "$TMP/plots/scaling-efficiency.svg" -o "$TMP/e.png" && [ -s "$TMP/e.png" ] && echo 0 || echo 1)" \
+		rsvg-convert "$TMP/plots/scaling-efficiency.svg" -o "$TMP/e.png" && [ -s "$TMP/e.png" ] ); ok $? \
 		"the SVGs hold the titles and keys, and render (rsvg-convert)"
 else
 	skip "plot-scaling" "no gnuplot (scripts/install-deps)"
 fi
 run_cmd "$TOP/scripts/proof/plot-scaling" "$TOP/branches.conf" "$TMP/x"
-ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "plot-scaling of something else than a sweep: exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ]; ok $? "plot-scaling of something else than a sweep: exit 2" "$(last_err)"
 
 # the start spread of a real console, by hand: the async case's node-1
 # probes start at +0 ns (first) ... +59492668 ns (last): 59.5 ms
 s=$("$TOP/scripts/judge/judge" side --checks kunit --source x "$(cp -a "$TOP/tests/judge-data/6.12-after" "$TMP/a" && echo "$TMP/a")" 2>/dev/null | jq -r .kunit.start_spread_ms)
-ok "$([ "$s" = 59.5 ] && echo 0 || echo 1)" "judge side: the start spread of 6.12-after's async probes is 59.5 ms" "$s"
+[ "$s" = 59.5 ]; ok $? "judge side: the start spread of 6.12-after's async probes is 59.5 ms" "$s"
 done_testing

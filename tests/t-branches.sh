@@ -10,39 +10,39 @@ for b in $(branch_list); do
 	case $(branch_field "$b" family) in A|B|C) ;; *) bad="$bad $b:family" ;; esac
 	case $(branch_field "$b" checked) in "$b".*) ;; *) bad="$bad $b:checked" ;; esac
 done
-ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every branch has a family, a checked version and its series" "$bad"
+[ -z "$bad" ]; ok $? "every branch has a family, a checked version and its series" "$bad"
 for d in "$TOP"/patches/*/; do
 	d=${d%/}
 	branch_list | grep_q -xF "${d##*/}" || bad="$bad ${d##*/}"
 done
-ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every patches/ folder is a listed branch" "$bad"
-ok "$([ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ] && echo 0 || echo 1)" "exactly one default branch"
-ok "$([ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ] && echo 0 || echo 1)" "every row has 8 fields"
+[ -z "$bad" ]; ok $? "every patches/ folder is a listed branch" "$bad"
+[ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ]; ok $? "exactly one default branch"
+[ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ]; ok $? "every row has 8 fields"
 
 run_cmd "$TOP/scripts/source/fetch-source" 4.19
-ok "$([ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err && echo 0 || echo 1)" "fetch-source: unknown branch, exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err; ok $? "fetch-source: unknown branch, exit 2" "$(last_err)"
 nb=$(branch_rows | awk '$4 == "-" && !f++ {print $1}')
 run_cmd "$TOP/scripts/source/fetch-source" "$nb"
-ok "$([ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tree" "$TMP/last.err" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 4 ] && grep -q "SKIP: no Debian package carries a $nb tree" "$TMP/last.err"; ok $? \
 	"fetch-source: $nb has no Debian package: SKIP (exit 4), not a failure" "$(last_err)"
 run_cmd "$TOP/scripts/source/fetch-source"
-ok "$([ "$(last_rc)" = 2 ] && echo 0 || echo 1)" "fetch-source: no branch: usage, exit 2"
+[ "$(last_rc)" = 2 ]; ok $? "fetch-source: no branch: usage, exit 2"
 table=$("$TOP/scripts/branches" --table)
 readme=$(cat "$TOP/README.md")
-ok "$([[ $readme == *"$table"* ]] && echo 0 || echo 1)" "README's branch table is scripts/branches --table"
+[[ $readme == *"$table"* ]]; ok $? "README's branch table is scripts/branches --table"
 
 # The top-level series: the default branch's fix series as a distro imports it
 D=$(default_branch)
-ok "$([ "$(grep -v '^#' "$TOP/series")" = "$(series_patches "$D" | sed "s|^|patches/$D/|")" ] && echo 0 || echo 1)" \
+[ "$(grep -v '^#' "$TOP/series")" = "$(series_patches "$D" | sed "s|^|patches/$D/|")" ]; ok $? \
 	"series (top level) lists patches/$D/series"
 if mini_tree "$D" "$TMP/mini"; then
 	out=$(cd "$TMP/mini" && QUILT_PATCHES=$TOP QUILT_SERIES=$TOP/series QUILT_PC=.pc quilt --quiltrc - push -a --fuzz=0 2>&1)
-	ok "$([ $? = 0 ] && ! grep -q 'offset\|fuzz' <<<"$out" && fix_present "$TMP/mini/$FIX_FILE" && echo 0 || echo 1)" \
+	[ $? = 0 ] && ! grep -q 'offset\|fuzz' <<<"$out" && fix_present "$TMP/mini/$FIX_FILE"; ok $? \
 		"series (top level) pushes with quilt onto the $D tree, fuzz 0, no offset" "$out"
 else
 	ok 1 "the $D source cannot be had here"
 fi
 
 run_cmd "$TOP/scripts/branches" --json
-ok "$([ "$(cat "$TMP/last.out")" = "[$(branch_list | sed 's/.*/"&"/' | paste -sd,)]" ] && echo 0 || echo 1)" "branches --json lists the data file"
+[ "$(cat "$TMP/last.out")" = "[$(branch_list | sed 's/.*/"&"/' | paste -sd,)]" ]; ok $? "branches --json lists the data file"
 done_testing

@@ -31,15 +31,15 @@ awk '/^static int pci_call_probe\(/ && !d {print "/* two lines added above pci_c
 setup
 bump "$TMP/moved"
 p=$(ls "$TMP/patches/$B"/0001-*.patch)
-ok "$([ "$(last_rc)" = 0 ] && grep -q "^$B .*regenerated" "$TMP/last.out" && echo 0 || echo 1)" "context moved: regenerated, exit 0" "$(cat "$TMP/last.out"; last_err | tail -5)"
-ok "$([ "$(codelines "$p")" = "$(codelines "$TOP/patches/$B/$(basename "$p")")" ] && echo 0 || echo 1)" "the same code change" "$(diff <(codelines "$TOP/patches/$B/$(basename "$p")") <(codelines "$p"))"
+[ "$(last_rc)" = 0 ] && grep -q "^$B .*regenerated" "$TMP/last.out"; ok $? "context moved: regenerated, exit 0" "$(cat "$TMP/last.out"; last_err | tail -5)"
+[ "$(codelines "$p")" = "$(codelines "$TOP/patches/$B/$(basename "$p")")" ]; ok $? "the same code change" "$(diff <(codelines "$TOP/patches/$B/$(basename "$p")") <(codelines "$p"))"
 out=$(cd "$TMP/moved" && patch -p1 --dry-run -F0 <"$p" 2>&1)
-ok "$([ $? = 0 ] && ! grep -q 'offset\|fuzz' <<<"$out" && echo 0 || echo 1)" "the new patch applies at fuzz 0, offset 0" "$out"
+[ $? = 0 ] && ! grep -q 'offset\|fuzz' <<<"$out"; ok $? "the new patch applies at fuzz 0, offset 0" "$out"
 blob=$(git hash-object "$TMP/moved/$f")
-ok "$(grep -q "^index ${blob:0:12}" "$p" && grep -q "$blob" "$TMP/patches/$B/checked-blobs" && echo 0 || echo 1)" \
+grep -q "^index ${blob:0:12}" "$p" && grep -q "$blob" "$TMP/patches/$B/checked-blobs"; ok $? \
 	"index line and checked-blobs name the new blob ${blob:0:12}"
-ok "$([ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" checked)" = "${B}.$((sub + 1))" ] &&
-	[ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" version)" = "$(branch_field "$B" version)" ] && echo 0 || echo 1)" \
+( [ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" checked)" = "${B}.$((sub + 1))" ] &&
+	[ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" version)" = "$(branch_field "$B" version)" ] ); ok $? \
 	"branches.conf: checked ${B}.$((sub + 1)), the Debian version unchanged (KSRC)"
 
 # 2. the fix already there
@@ -47,9 +47,9 @@ fake "$TMP/fixed"
 (cd "$TMP/fixed" && patch -s -p1 -F0 <"$TOP/patches/$B/$(series_patches "$B" | sed -n 1p)")
 setup
 bump "$TMP/fixed"
-ok "$([ "$(last_rc)" = 0 ] && grep -q "^$B .*retired" "$TMP/last.out" &&
+( [ "$(last_rc)" = 0 ] && grep -q "^$B .*retired" "$TMP/last.out" &&
 	[ "$(BRANCHES_CONF=$TMP/branches.conf branch_field "$B" stable)" = "${B}.$((sub + 1))" ] &&
-	grep -q "^# .*retired, ${B}.$((sub + 1)) carries the fix" "$TMP/patches/$B/series" && echo 0 || echo 1)" \
+	grep -q "^# .*retired, ${B}.$((sub + 1)) carries the fix" "$TMP/patches/$B/series" ); ok $? \
 	"fix present: retired from the series, stable = ${B}.$((sub + 1))" "$(cat "$TMP/last.out" "$TMP/patches/$B/series")"
 
 # 3. a pci_call_probe() the fix cannot be made for
@@ -57,7 +57,7 @@ fake "$TMP/odd"
 sed -i 's/pci_physfn_is_probed(dev))/pci_physfn_is_probed(dev) || some_new_condition(dev))/' "$TMP/odd/$f"
 setup
 bump "$TMP/odd"
-ok "$([ "$(last_rc)" = 1 ] && grep -q "^$B .*human" "$TMP/last.out" && cmp -s "$TMP/branches.conf" "$BRANCHES_CONF" &&
-	diff -r "$TMP/patches" "$TOP/patches" >/dev/null && echo 0 || echo 1)" \
+[ "$(last_rc)" = 1 ] && grep -q "^$B .*human" "$TMP/last.out" && cmp -s "$TMP/branches.conf" "$BRANCHES_CONF" &&
+	diff -r "$TMP/patches" "$TOP/patches" >/dev/null; ok $? \
 	"fix cannot be made: a human is needed (exit 1), nothing changed" "$(cat "$TMP/last.out")"
 done_testing

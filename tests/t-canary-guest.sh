@@ -185,38 +185,38 @@ for side in before after; do
 		cp "$TMP/$side/console.log" "$CANARY_SAVE/$side.console.log"
 		for t in mixed sync load-sync; do trace_of "$L" "$t" >"$CANARY_SAVE/$side-$t.trace"; done
 	fi
-	ok "$([ "$(step_rc "$L" init-top)" = 0 ] && [ "$(step_out "$L" events-after-init-top)" = 8 ] &&
-		step_out "$L" kmsg | grep_q 'placed 8 of 8 kprobe events' && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" init-top)" = 0 ] && [ "$(step_out "$L" events-after-init-top)" = 8 ] &&
+		step_out "$L" kmsg | grep_q 'placed 8 of 8 kprobe events'; ok $? \
 		"$side: the init-top script (enabled config) placed all 8 events before nvme loaded, said so in dmesg" \
 		"$(step_out "$L" init-top; step_out "$L" kmsg; step_out "$L" events-after-init-top)"
-	ok "$([ "$(step_rc "$L" teardown-1)" = 0 ] && [ "$(step_out "$L" events-after-teardown-1)" = 0 ] &&
-		[ "$(step_rc "$L" teardown-2)" = 0 ] && step_out "$L" teardown-2 | grep_q 'nothing to remove' && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" teardown-1)" = 0 ] && [ "$(step_out "$L" events-after-teardown-1)" = 0 ] &&
+		[ "$(step_rc "$L" teardown-2)" = 0 ] && step_out "$L" teardown-2 | grep_q 'nothing to remove'; ok $? \
 		"$side: --teardown removes all 8 events; a second --teardown: nothing to remove, exit 0" \
 		"$(step_out "$L" teardown-1; step_out "$L" teardown-2)"
-	ok "$([ "$(step_rc "$L" setup-1)" = 0 ] && [ "$(step_rc "$L" setup-2)" = 0 ] &&
-		step_out "$L" setup-1 | grep_q 'placed 8 of 8' && step_out "$L" setup-2 | grep_q 'already in place' && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" setup-1)" = 0 ] && [ "$(step_rc "$L" setup-2)" = 0 ] &&
+		step_out "$L" setup-1 | grep_q 'placed 8 of 8' && step_out "$L" setup-2 | grep_q 'already in place'; ok $? \
 		"$side: --setup twice: placed, then already in place (same definitions as the kernel prints them), exit 0 both" \
 		"$(step_out "$L" setup-1; step_out "$L" setup-2; step_out "$L" kprobe-events)"
-	ok "$(step_out "$L" pdev-filter | grep_q -F 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ] && echo 0 || echo 1)" \
+	step_out "$L" pdev-filter | grep_q -F 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ]; ok $? \
 		"$side: pdev is filtered to PCI names: no runtime resume of the serial port in the trace" \
 		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep 'pdev: .*dev="00:' | sed -n 1,3p)"
 	if [ -n "$append" ]; then
-		ok "$([ "$(step_rc "$L" live-load-sync)" = 2 ] && step_out "$L" live-load-sync | grep_q -x 'verdict: cannot-tell' &&
+		( [ "$(step_rc "$L" live-load-sync)" = 2 ] && step_out "$L" live-load-sync | grep_q -x 'verdict: cannot-tell' &&
 			[ "$(step_out "$L" live-load-sync | grep -c ', sync$')" = 4 ] &&
-			step_out "$L" live-load-sync | grep_q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' && echo 0 || echo 1)" \
+			step_out "$L" live-load-sync | grep_q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' ); ok $? \
 			"$side: nvme loaded without async_probe (the $B driver does not prefer async): 4 sync probes, cannot-tell (2), the hint" \
 			"$(step_out "$L" live-load-sync)"
 	fi
 	want=$([ $side = before ] && echo 1 || echo 0) name=$([ $side = before ] && echo serialized || echo fixed)
-	ok "$([ "$(step_rc "$L" live-async)" = "$want" ] && step_out "$L" live-async | grep_q -x "verdict: $name" &&
-		[ "$(step_out "$L" live-async | grep -c ', async$')" = 4 ] && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" live-async)" = "$want" ] && step_out "$L" live-async | grep_q -x "verdict: $name" &&
+		[ "$(step_out "$L" live-async | grep -c ', async$')" = 4 ]; ok $? \
 		"$side: nvme loaded async: --live --driver nvme says $name (exit $want), 4 probes marked async" \
 		"$(step_out "$L" live-async)"
 	trace_of "$L" saved >"$TMP/$side.saved"
 	host=$("$REPORT" --driver nvme "$TMP/$side.saved" 2>&1)
 	hrc=$?
-	ok "$([ "$(step_rc "$L" live-save)" = "$want" ] && [ $hrc = "$want" ] && [ "$host" = "$(step_out "$L" live-async)" ] &&
-		grep_q '^# pciprobe-dev: .* driver=nvme id=1b36:0010$' "$TMP/$side.saved" && echo 0 || echo 1)" \
+	( [ "$(step_rc "$L" live-save)" = "$want" ] && [ $hrc = "$want" ] && [ "$host" = "$(step_out "$L" live-async)" ] &&
+		grep_q '^# pciprobe-dev: .* driver=nvme id=1b36:0010$' "$TMP/$side.saved" ); ok $? \
 		"$side: --live --save FILE; FILE reported on the host: the same report, exit $want" \
 		"$(diff <(step_out "$L" live-async) <(printf '%s\n' "$host"); echo "guest rc $(step_rc "$L" live-save), host rc $hrc")"
 	# --live --svg: the report as without it; a bar per probe of the saved
@@ -236,21 +236,21 @@ for side in before after; do
 	PY
 	)
 	src=$?
-	ok "$([ "$(step_rc "$L" live-svg)" = "$want" ] && [ "$(step_out "$L" live-svg)" = "$(step_out "$L" live-async)" ] && [ $src = 0 ] && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" live-svg)" = "$want" ] && [ "$(step_out "$L" live-svg)" = "$(step_out "$L" live-async)" ] && [ $src = 0 ]; ok $? \
 		"$side: --live --svg: the same report and exit; a bar per probe of the saved trace, $([ $side = before ] && echo 'all on one CPU' || echo 'on more than one CPU')" \
 		"$svgcheck; guest rc $(step_rc "$L" live-svg)"
-	ok "$([ "$(step_rc "$L" live-mixed)" = "$want" ] && step_out "$L" live-mixed | grep_q -x "verdict: $name" &&
+	[ "$(step_rc "$L" live-mixed)" = "$want" ] && step_out "$L" live-mixed | grep_q -x "verdict: $name" &&
 		[ "$(step_out "$L" live-mixed | grep -c ', sync$')" = 4 ] &&
-		step_out "$L" live-mixed | grep_q '4 sync probes not judged' && echo 0 || echo 1)" \
+		step_out "$L" live-mixed | grep_q '4 sync probes not judged'; ok $? \
 		"$side: + a sysfs rebind of node 1's NVMe: 4 sync probes listed, not judged; still $name (exit $want)" \
 		"$(step_out "$L" live-mixed)"
-	ok "$([ "$(step_rc "$L" live-sync)" = 2 ] && step_out "$L" live-sync | grep_q -x 'verdict: cannot-tell' &&
+	[ "$(step_rc "$L" live-sync)" = 2 ] && step_out "$L" live-sync | grep_q -x 'verdict: cannot-tell' &&
 		step_out "$L" live-sync | grep_q 'only synchronous probes' && step_out "$L" live-sync | grep_q '^hint: ' &&
-		! step_out "$L" live-sync | grep_q serialized && echo 0 || echo 1)" \
+		! step_out "$L" live-sync | grep_q serialized; ok $? \
 		"$side: only the sync rebind: never serialized: cannot-tell (exit 2), with the reason and the hint" \
 		"$(step_out "$L" live-sync)"
-	ok "$([ "$(step_rc "$L" teardown-3)" = 0 ] && [ "$(step_out "$L" events-after-teardown-3)" = 0 ] &&
-		[ "$(step_rc "$L" teardown-4)" = 0 ] && echo 0 || echo 1)" \
+	[ "$(step_rc "$L" teardown-3)" = 0 ] && [ "$(step_out "$L" events-after-teardown-3)" = 0 ] &&
+		[ "$(step_rc "$L" teardown-4)" = 0 ]; ok $? \
 		"$side: --teardown: no pciprobe event left in kprobe_events; again: exit 0" \
 		"$(step_out "$L" teardown-3; step_out "$L" events-after-teardown-3; step_out "$L" teardown-4)"
 done

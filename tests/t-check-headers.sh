@@ -16,7 +16,7 @@ broken() {
 	f=$TMP/p/$2/$(series_patches "$2" | sed -n 1p)
 	sed -i "$3" "$f"
 	PATCHES_DIR=$TMP/p run_cmd "$CH" "$2"
-	ok "$([ "$(last_rc)" = 1 ] && grep -qF "$4" "$TMP/last.out" && echo 0 || echo 1)" "$1" "$(cat "$TMP/last.out")"
+	[ "$(last_rc)" = 1 ] && grep -qF "$4" "$TMP/last.out"; ok $? "$1" "$(cat "$TMP/last.out")"
 }
 broken "no Upstream-Commit" "$B" '/^Upstream-Commit:/d' "no Upstream-Commit: header"
 broken "bad Upstream-Commit" "$B" 's/^Upstream-Commit: .*/Upstream-Commit: soon/' "is neither 'pending' nor a 40-hex sha"
@@ -42,30 +42,30 @@ broken_in() {
 	cp -a "$TOP/patches" "$TMP/p"
 	sed -i "$4" "$TMP/p/$2/$3"
 	PATCHES_DIR=$TMP/p run_cmd "$CH" "$2"
-	ok "$([ "$(last_rc)" = 1 ] && grep -qF "$5" "$TMP/last.out" && echo 0 || echo 1)" "$1" "$(cat "$TMP/last.out")"
+	[ "$(last_rc)" = 1 ] && grep -qF "$5" "$TMP/last.out"; ok $? "$1" "$(cat "$TMP/last.out")"
 }
 F=$(series_patches "$B" | sed -n 1p)
 broken_in "facts of another tree: the message no longer matches" "$B" fix.facts 's/^ASYNC_WQ=.*/ASYNC_WQ=other_wq/' "is not what msg/fix.msg gives for $B"
 
 # The index lines name the blobs the series was checked against.
 blob=$(awk -v f="$FIX_FILE" '$1 == f {print substr($2, 1, 12)}' "$TOP/patches/$B/checked-blobs")
-ok "$(grep -q "^index $blob\.\." "$TOP/patches/$B/$F" && echo 0 || echo 1)" "$B's fix names its checked pci-driver.c blob $blob"
+grep -q "^index $blob\.\." "$TOP/patches/$B/$F"; ok $? "$B's fix names its checked pci-driver.c blob $blob"
 broken_in "fix made against another file" "$B" "$F" "s/^index $blob/index 0123456789ab/" "index 0123456789ab of $FIX_FILE is not the checked $B blob $blob"
 broken_in "a file missing from checked-blobs" "$B" checked-blobs '/^drivers\/pci\/pci-driver.c /d' "$FIX_FILE is not in $B/checked-blobs"
 rm -rf "$TMP/p"
 cp -a "$TOP/patches" "$TMP/p"
 rm "$TMP/p/$B/checked-blobs"
 PATCHES_DIR=$TMP/p run_cmd "$CH" "$B"
-ok "$([ "$(last_rc)" = 1 ] && grep -qF "no checked-blobs" "$TMP/last.out" && echo 0 || echo 1)" "no checked-blobs file" "$(cat "$TMP/last.out")"
+[ "$(last_rc)" = 1 ] && grep -qF "no checked-blobs" "$TMP/last.out"; ok $? "no checked-blobs file" "$(cat "$TMP/last.out")"
 # Every branch records the file the fix was checked against, full id.
 bad=
 for b in "${ALL[@]}"; do
 	awk -v f="$FIX_FILE" '$1 == f {print $2}' "$TOP/patches/$b/checked-blobs" 2>/dev/null | grep_q -xE '[0-9a-f]{40}' || bad="$bad $b"
 done
-ok "$([ -z "$bad" ] && echo 0 || echo 1)" "every branch's checked-blobs has $FIX_FILE's full blob id" "$bad"
+[ -z "$bad" ]; ok $? "every branch's checked-blobs has $FIX_FILE's full blob id" "$bad"
 # 6.18: the real 6.18.16 files, not the fork's (NOTES.md, "Corrections")
 if branch_list | grep_q -xF 6.18; then
-	ok "$(grep -qx 'drivers/pci/pci-driver.c b4111c92c957[0-9a-f]*' "$TOP/patches/6.18/checked-blobs" && echo 0 || echo 1)" \
+	grep -qx 'drivers/pci/pci-driver.c b4111c92c957[0-9a-f]*' "$TOP/patches/6.18/checked-blobs"; ok $? \
 		"6.18 checked against the real 6.18.16 pci-driver.c (b4111c92c957)"
 fi
 
@@ -77,7 +77,7 @@ if src=$("$TOP/scripts/source/fetch-source" "$D" 2>/dev/null); then
 	rm -rf "$TMP/p"
 	cp -a "$TOP/patches" "$TMP/p"
 	PATCHES_DIR=$TMP/p run_cmd "$TOP/scripts/series/mk-fix-patch" "$D" "$src"
-	ok "$([ "$(last_rc)" = 0 ] && diff -r "$TOP/patches/$D" "$TMP/p/$D" >/dev/null && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && diff -r "$TOP/patches/$D" "$TMP/p/$D" >/dev/null; ok $? \
 		"mk-fix-patch $D rewrites the same patch and checked-blobs" "$(last_err; diff -r "$TOP/patches/$D" "$TMP/p/$D")"
 	# A tree whose facts differ from fix.facts is refused, nothing written.
 	mkdir -p "$TMP/t2/kernel" "$TMP/t2/drivers/base" "$TMP/t2/drivers/pci" "$TMP/t2/include/linux"
@@ -87,7 +87,7 @@ if src=$("$TOP/scripts/source/fetch-source" "$D" 2>/dev/null); then
 	sed -i 's/queue_work_node(node, [a-z_]*, &entry->work);/queue_work_node(node, other_wq, \&entry->work);/' "$TMP/t2/kernel/async.c"
 	cp -a "$TOP/patches" "$TMP/p2"
 	PATCHES_DIR=$TMP/p2 run_cmd "$TOP/scripts/series/mk-fix-patch" "$D" "$TMP/t2"
-	ok "$([ "$(last_rc)" = 1 ] && grep -q 'fix.facts differs' "$TMP/last.err" && diff -r "$TOP/patches" "$TMP/p2" >/dev/null && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 1 ] && grep -q 'fix.facts differs' "$TMP/last.err" && diff -r "$TOP/patches" "$TMP/p2" >/dev/null; ok $? \
 		"mk-fix-patch: a tree whose facts differ from fix.facts is refused, nothing written" "$(last_err)"
 else
 	skip "mk-fix-patch / mk-test-patch on the $D tree" "no $D tree here"

@@ -12,12 +12,12 @@ if src=$("$TOP/scripts/source/fetch-source" "$D" 2>/dev/null); then
 	FAM=$(branch_field "$D" family)
 	X=$(branch_rows | awk -v f="$FAM" '$2 != f {print $1; exit}')
 	KSRC=$src run_cmd "$TOP/scripts/series/check-series" "$X"
-	ok "$([ "$(last_rc)" = 1 ] && [ ! -s "$TMP/last.out" ] && last_err | grep_q "is family $FAM; the $X series is family" && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 1 ] && [ ! -s "$TMP/last.out" ] && last_err | grep_q "is family $FAM; the $X series is family"; ok $? \
 		"KSRC=the $D tree with BRANCH=$X (another family): refused before any test, exit 1" "$(last_err)"
 	t0=$(date +%s)
 	KSRC=$src run_cmd "$TOP/scripts/series/check-series"
-	ok "$([ "$(last_rc)" = 0 ] && grep_q "^# .* is family $FAM: the $D series (its own version)" "$TMP/last.out" &&
-		[ "$(grep -c "^ok [0-9]* - $D: " "$TMP/last.out")" = 5 ] && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && grep_q "^# .* is family $FAM: the $D series (its own version)" "$TMP/last.out" &&
+		[ "$(grep -c "^ok [0-9]* - $D: " "$TMP/last.out")" = 5 ]; ok $? \
 		"KSRC=the $D tree, no BRANCH: the $D series chosen and named, its 5 checks pass ($(($(date +%s) - t0)) s)" "$(cat "$TMP/last.out")"
 else
 	skip "check-series KSRC= by family" "no $D tree (scripts/source/fetch-source $D)"
@@ -31,9 +31,9 @@ A=${NOTREE[0]} B=${NOTREE[1]}
 cp -a "$TOP/patches" "$TMP/patches"
 sed -i '/^Cc: stable/d' "$TMP/patches/$A"/0001-*.patch "$TMP/patches/$B"/0001-*.patch
 PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/series/check-series" "$A" "$B"
-ok "$([ "$(last_rc)" = 1 ] && echo 0 || echo 1)" "two broken branches: exit 1"
-ok "$(grep -qx "# FAILED: $A:headers $B:headers" "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 1 ]; ok $? "two broken branches: exit 1"
+grep -qx "# FAILED: $A:headers $B:headers" "$TMP/last.out"; ok $? \
 	"the summary names both: $A and $B" "$(tail -2 "$TMP/last.out")"
-ok "$([ "$(grep -c '^not ok' "$TMP/last.out")" = 2 ] && [ "$(grep -c '# SKIP no Debian package' "$TMP/last.out")" = 6 ] && echo 0 || echo 1)" \
+[ "$(grep -c '^not ok' "$TMP/last.out")" = 2 ] && [ "$(grep -c '# SKIP no Debian package' "$TMP/last.out")" = 6 ]; ok $? \
 	"2 failures, the tree checks SKIPped with the reason" "$(cat "$TMP/last.out")"
 done_testing

@@ -76,5 +76,5 @@ bad=
 for t in $targets; do
 	make -C "$TOP" -n "$t" >/dev/null 2>&1 || bad="$bad $t"
 done
-ok "$([ -n "$targets" ] && [ -z "$bad" ] && echo 0 || echo 1)" "its make targets exist: ${targets//$'\n'/ }" "missing:$bad"
+[ -n "$targets" ] && [ -z "$bad" ]; ok $? "its make targets exist: ${targets//$'\n'/ }" "missing:$bad"
 done_testing

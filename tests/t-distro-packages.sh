@@ -26,35 +26,35 @@ DVER=$(branch_field "$B" version)
 SREL=${SPKG#linux-image-}
 
 # Names and versions
-ok "$([ "$PKG" != "$SPKG" ] && [ "$REL" != "$SREL" ] && echo 0 || echo 1)" "name and uname -r differ from Debian's: $PKG / $SPKG"
-ok "$(dpkg --compare-versions "$VER" gt "$DVER" && echo 0 || echo 1)" "version $VER sorts above the Debian build it comes from ($DVER)"
+[ "$PKG" != "$SPKG" ] && [ "$REL" != "$SREL" ]; ok $? "name and uname -r differ from Debian's: $PKG / $SPKG"
+dpkg --compare-versions "$VER" gt "$DVER"; ok $? "version $VER sorts above the Debian build it comes from ($DVER)"
 next=$(echo "$DVER" | awk '{ if (match($0, /u[0-9]+$/)) print substr($0, 1, RSTART) substr($0, RSTART + 1) + 1; else print $0 ".1" }')
-ok "$(dpkg --compare-versions "$VER" lt "$next" && echo 0 || echo 1)" "and below Debian's next upload ($next)"
-ok "$(dpkg --compare-versions "$REL" gt "$SREL" && echo 0 || echo 1)" "release $REL sorts above $SREL (GRUB boots it by itself)"
+dpkg --compare-versions "$VER" lt "$next"; ok $? "and below Debian's next upload ($next)"
+dpkg --compare-versions "$REL" gt "$SREL"; ok $? "release $REL sorts above $SREL (GRUB boots it by itself)"
 
 # What makes a Debian host boot it
 CTL=$TMP/ctl
 dpkg-deb -e "$IMG" "$CTL"
-ok "$(for s in preinst postinst prerm postrm; do grep -q "/etc/kernel/$s.d" "$CTL/$s" || exit 1; done && echo 0 || echo 1)" \
+( for s in preinst postinst prerm postrm; do grep -q "/etc/kernel/$s.d" "$CTL/$s" || exit 1; done ); ok $? \
 	"maintainer scripts run /etc/kernel/{preinst,postinst,prerm,postrm}.d" "$(ls "$CTL")"
-ok "$([ -s "$CTL/md5sums" ] && echo 0 || echo 1)" "md5sums"
+[ -s "$CTL/md5sums" ]; ok $? "md5sums"
 # The kernel's packages are bindeb-pkg's as it made them; the capability
 # package beside them carries the fix's name (scripts/packages/mk-capability)
-ok "$(dpkg-deb -f "$IMG" Provides | grep_q "$FIX_CAPABILITY" && echo 1 || echo 0)" "linux-image as bindeb-pkg made it: no $FIX_CAPABILITY added to its Provides"
+! { dpkg-deb -f "$IMG" Provides | grep_q "$FIX_CAPABILITY"; }; ok $? "linux-image as bindeb-pkg made it: no $FIX_CAPABILITY added to its Provides"
 CAP=$D/pciprobe-fix-${REL}_${VER}_all.deb
 if [ -f "$CAP" ]; then
 	dep=$(dpkg-deb -f "$CAP" Depends)
-	ok "$(dpkg-deb -f "$CAP" Provides | grep_q -x "$FIX_CAPABILITY" && [[ $dep == "$PKG (= $VER),"* ]] && [[ $dep == *kmod* ]] &&
-		[[ $dep == *initramfs-tools* || $dep == *linux-initramfs-tool* ]] && [ "$(dpkg-deb -f "$CAP" Architecture)" = all ] && echo 0 || echo 1)" \
+	dpkg-deb -f "$CAP" Provides | grep_q -x "$FIX_CAPABILITY" && [[ $dep == "$PKG (= $VER),"* ]] && [[ $dep == *kmod* ]] &&
+		[[ $dep == *initramfs-tools* || $dep == *linux-initramfs-tool* ]] && [ "$(dpkg-deb -f "$CAP" Architecture)" = all ]; ok $? \
 		"pciprobe-fix-$REL: Provides $FIX_CAPABILITY, Depends on $PKG (= $VER), kmod and an initramfs generator" "$dep"
-	ok "$(deb_tar "$CAP" -xO "./usr/share/doc/pciprobe-fix-$REL/changelog.Debian.gz" | zcat | sed -n 1,6p | grep_q 'PCI: probe in place' && echo 0 || echo 1)" \
+	deb_tar "$CAP" -xO "./usr/share/doc/pciprobe-fix-$REL/changelog.Debian.gz" | zcat | sed -n 1,6p | grep_q 'PCI: probe in place'; ok $? \
 		"its changelog names the fix"
 else
 	ok 1 "the capability package pciprobe-fix-$REL beside the kernel's" "no $CAP: $(ls "$D")"
 fi
 if command -v lintian >/dev/null; then
 	out=$(lintian --no-tag-display-limit "$D"/*.deb 2>&1)
-	ok "$(grep -q '^E: ' <<<"$out" && echo 1 || echo 0)" "lintian: no errors ($(grep -c '^W: ' <<<"$out") warnings)" "$(grep '^E: ' <<<"$out" | sed -n 1,10p)"
+	! { grep -q '^E: ' <<<"$out"; }; ok $? "lintian: no errors ($(grep -c '^W: ' <<<"$out") warnings)" "$(grep '^E: ' <<<"$out" | sed -n 1,10p)"
 else
 	skip "lintian" "lintian not installed (scripts/install-deps)"
 fi
@@ -71,10 +71,10 @@ mkdir -p "$TMP/ref0"
 cp "$base" "$TMP/ref0/.config"
 make -s -C "$CACHE/work/$B/pkg" O="$TMP/ref0" ARCH=x86_64 LOCALVERSION="$KERNEL_LOCALVERSION" olddefconfig >/dev/null 2>&1
 added=$(grep '=y$' "$cfg" | grep -v '^CONFIG_DEBUG_INFO_NONE=' | sort | comm -23 - <(grep '=y$' "$TMP/ref0/.config" | sort))
-ok "$([ -s "$TMP/ref0/.config" ] && [ -z "$added" ] && echo 0 || echo 1)" \
+[ -s "$TMP/ref0/.config" ] && [ -z "$added" ]; ok $? \
 	"the trim adds no built-in option ($(jq -r .trim_dropped_builtins "$D/config-origin.json") bool options under modules turned off dropped)" "$added"
-ok "$(grep -q '^CONFIG_NR_CPUS=8192$' "$cfg" && grep -q '^CONFIG_MAXSMP=y$' "$cfg" && ! grep -q '^CONFIG_KUNIT=y' "$cfg" &&
-	! grep -q '^CONFIG_PCI_PROBE_NUMA_KUNIT_TEST' "$cfg" && echo 0 || echo 1)" \
+grep -q '^CONFIG_NR_CPUS=8192$' "$cfg" && grep -q '^CONFIG_MAXSMP=y$' "$cfg" && ! grep -q '^CONFIG_KUNIT=y' "$cfg" &&
+	! grep -q '^CONFIG_PCI_PROBE_NUMA_KUNIT_TEST' "$cfg"; ok $? \
 	"nothing of the test fragments: NR_CPUS=8192, MAXSMP=y, no KUnit, no test ($(grep -c '=y$' "$cfg") =y, $(grep -c '=m$' "$cfg") =m)"
 
 # make deb CONFIG=<Debian config>: the config is used as it is, changed
@@ -83,7 +83,7 @@ got=$(PCIPROBE_OUT=$TMP/out PCIPROBE_PKG_OBJ=$TMP/obj PCIPROBE_CONFIG_ONLY=1 "$T
 mkdir -p "$TMP/ref"
 cp "$base" "$TMP/ref/.config"
 make -s -C "$TMP/obj.tree" O="$TMP/ref" ARCH=x86_64 LOCALVERSION="$KERNEL_LOCALVERSION" olddefconfig >/dev/null 2>&1
-ok "$([ -n "$got" ] && [ -f "$got" ] && cmp -s "$got" "$TMP/ref/.config" && echo 0 || echo 1)" \
+[ -n "$got" ] && [ -f "$got" ] && cmp -s "$got" "$TMP/ref/.config"; ok $? \
 	"CONFIG=$(basename "$base"): the .config differs from it only by olddefconfig ($(diff <(grep '^CONFIG_' "$base" | sort) <(grep '^CONFIG_' "$TMP/ref/.config" | sort) | grep -c '^[<>]') lines)" \
 	"$(cat "$TMP/cfg.err" | tail -3; diff "$TMP/ref/.config" "${got:-/dev/null}" | sed -n 1,5p)"
 
@@ -96,7 +96,7 @@ if [ -n "$HDR" ]; then
 	printf '#include <linux/module.h>\nstatic int __init m_init(void) { return 0; }\nstatic void __exit m_exit(void) { }\nmodule_init(m_init);\nmodule_exit(m_exit);\nMODULE_LICENSE("GPL");\n' >"$TMP/mod/pciprobe_hello.c"
 	echo 'obj-m := pciprobe_hello.o' >"$TMP/mod/Makefile"
 	out=$(make -C "$hd" M="$TMP/mod" modules 2>&1)
-	ok "$([ -f "$TMP/mod/pciprobe_hello.ko" ] && [ -f "$hd/scripts/module.lds" ] && modinfo -F vermagic "$TMP/mod/pciprobe_hello.ko" | grep_q "^$REL " && echo 0 || echo 1)" \
+	[ -f "$TMP/mod/pciprobe_hello.ko" ] && [ -f "$hd/scripts/module.lds" ] && modinfo -F vermagic "$TMP/mod/pciprobe_hello.ko" | grep_q "^$REL "; ok $? \
 		"linux-headers builds an external module (vermagic $REL)" "$(tail -5 <<<"$out")"
 else
 	ok 1 "no linux-headers .deb in $D"
@@ -106,8 +106,8 @@ fi
 if command -v rpmbuild >/dev/null; then
 	run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B"
 	R=$(ls "$OUT_ROOT/$B/rpm"/*.x86_64.rpm 2>/dev/null | sed -n 1p)
-	ok "$([ -n "$R" ] && rpm -qp --provides "$R" | grep_q -F "kernel-$REL = " && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
-		rpm -qp -l "$R" | grep_q -x "/lib/modules/$REL/vmlinuz" && echo 0 || echo 1)" \
+	[ -n "$R" ] && rpm -qp --provides "$R" | grep_q -F "kernel-$REL = " && ! rpm -qp --provides "$R" | grep_q -x 'kernel' &&
+		rpm -qp -l "$R" | grep_q -x "/lib/modules/$REL/vmlinuz"; ok $? \
 		"RPM of the same build: Provides kernel-$REL (not kernel), /lib/modules/$REL/vmlinuz" "$(last_err | tail -3)"
 	if command -v rpmlint >/dev/null && [ -n "$R" ]; then
 		# specs/kernel-pciprobe.rpmlintrc is the test kernel's (plain .ko); a
@@ -116,7 +116,7 @@ if command -v rpmbuild >/dev/null; then
 		{ grep -v 'unstripped-binary-or-object' "$TOP/specs/kernel-pciprobe.rpmlintrc"
 		  echo 'addFilter("kernel-pciprobe\.x86_64: E: no-binary$")'; } >"$TMP/rpmlintrc"
 		out=$(rpmlint -r "$TMP/rpmlintrc" "$OUT_ROOT/$B/rpm"/*.rpm 2>&1)
-		ok "$(grep -q ' 0 errors' <<<"$out" && echo 0 || echo 1)" "rpmlint: $(tail -1 <<<"$out")" "$(grep ': E: ' <<<"$out" | sed -n 1,5p)"
+		grep -q ' 0 errors' <<<"$out"; ok $? "rpmlint: $(tail -1 <<<"$out")" "$(grep ': E: ' <<<"$out" | sed -n 1,5p)"
 	fi
 else
 	skip "RPM of the same build" "rpmbuild not installed"

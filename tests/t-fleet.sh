@@ -166,44 +166,44 @@ host h3
 wait_sshd h1 h2 h3
 inventory "$TMP/inv1.yml" h1 h2 h3
 rollout r1 "$TMP/inv1.yml" --waves 1,1,1
-ok "$([ "$(cat "$TMP/r1.rc")" = 1 ] && echo 0 || echo 1)" "run 1 exits 1 (not every host fixed)" "$(diag r1)"
-ok "$([ "$(outcome r1 h1)/$(wave r1 h1)" = fixed/1 ] && echo 0 || echo 1)" "run 1: h1 fixed in wave 1" "$(diag r1)"
-ok "$([ "$(outcome r1 h2)/$(wave r1 h2)" = fell-back/2 ] && echo 0 || echo 1)" "run 1: h2 fell-back in wave 2" "$(out r1 '.hosts[1]')"
-ok "$([ "$(outcome r1 h3)/$(wave r1 h3)" = not-reached/3 ] && echo 0 || echo 1)" "run 1: h3 not-reached: the stop rule ended the rollout" "$(out r1 .fleet)"
-ok "$([ "$(out r1 .fleet.stopped_at_wave)" = 2 ] && echo 0 || echo 1)" "run 1: the report says wave 2 stopped it"
-ok "$(grep -q "^wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached$" "$TMP/r1.out" && echo 0 || echo 1)" "run 1: the table's summary line" "$(diag r1)"
+[ "$(cat "$TMP/r1.rc")" = 1 ]; ok $? "run 1 exits 1 (not every host fixed)" "$(diag r1)"
+[ "$(outcome r1 h1)/$(wave r1 h1)" = fixed/1 ]; ok $? "run 1: h1 fixed in wave 1" "$(diag r1)"
+[ "$(outcome r1 h2)/$(wave r1 h2)" = fell-back/2 ]; ok $? "run 1: h2 fell-back in wave 2" "$(out r1 '.hosts[1]')"
+[ "$(outcome r1 h3)/$(wave r1 h3)" = not-reached/3 ]; ok $? "run 1: h3 not-reached: the stop rule ended the rollout" "$(out r1 .fleet)"
+[ "$(out r1 .fleet.stopped_at_wave)" = 2 ]; ok $? "run 1: the report says wave 2 stopped it"
+grep -q "^wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached$" "$TMP/r1.out"; ok $? "run 1: the table's summary line" "$(diag r1)"
 # h1: the new kernel is the default, held; the stock kernel stays installed
-ok "$([ "$(state h1 kernel)" = "$NEW" ] && [ "$(grubvar h1 saved_entry)" = "$(entry "$NEW")" ] &&
-	grep -qx "$PKG" "$H/h1/held" && grep -qxF "$OLD" "$H/h1/kernels" && grep -qx "pciprobe-fix-$NEW" "$H/h1/pkgs" && echo 0 || echo 1)" \
+[ "$(state h1 kernel)" = "$NEW" ] && [ "$(grubvar h1 saved_entry)" = "$(entry "$NEW")" ] &&
+	grep -qx "$PKG" "$H/h1/held" && grep -qxF "$OLD" "$H/h1/kernels" && grep -qx "pciprobe-fix-$NEW" "$H/h1/pkgs"; ok $? \
 	"h1: runs $NEW, GRUB's default, held, its capability package installed with it; the stock kernel kept" "$(cat "$H/h1/grubenv" "$H/h1/kernels" "$H/h1/pkgs")"
-ok "$(grep -q "^GRUB_DEFAULT=saved$" "$H/h1/etc-default/grub" && grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0 panic=10"$' "$H/h1/etc-default/grub" && echo 0 || echo 1)" \
+( grep -q "^GRUB_DEFAULT=saved$" "$H/h1/etc-default/grub" && grep -q '^GRUB_CMDLINE_LINUX="console=ttyS0 panic=10"$' "$H/h1/etc-default/grub" ); ok $? \
 	"h1: GRUB_DEFAULT=saved, panic=10 added to GRUB_CMDLINE_LINUX" "$(cat "$H/h1/etc-default/grub")"
 # h2: the panic, the stock kernel back by itself, then rolled back
-ok "$(grep -q "boot: $NEW: Kernel panic" "$H/h2/console" && [ "$(tail -n1 "$H/h2/console")" = "boot: $OLD" ] && echo 0 || echo 1)" \
+grep -q "boot: $NEW: Kernel panic" "$H/h2/console" && [ "$(tail -n1 "$H/h2/console")" = "boot: $OLD" ]; ok $? \
 	"h2: the trial boot panicked and the pinned stock kernel booted, with no command" "$(cat "$H/h2/console")"
-ok "$([ "$(state h2 kernel)" = "$OLD" ] && [ "$(grubvar h2 saved_entry)" = "$(entry "$OLD")" ] && ! grep -qx "$PKG" "$H/h2/pkgs" &&
-	[ "$(state h2 kernels)" = "$OLD" ] && echo 0 || echo 1)" \
+[ "$(state h2 kernel)" = "$OLD" ] && [ "$(grubvar h2 saved_entry)" = "$(entry "$OLD")" ] && ! grep -qx "$PKG" "$H/h2/pkgs" &&
+	[ "$(state h2 kernels)" = "$OLD" ]; ok $? \
 	"h2: rolled back: the stock kernel the default, the package removed, the stock kernel installed" "$(cat "$H/h2/grubenv" "$H/h2/pkgs")"
-ok "$([ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ] && echo 0 || echo 1)" "h2: the record says rolled back"
+[ "$(out r1 '.hosts[] | select(.host == "h2") | .rolled_back')" = true ]; ok $? "h2: the record says rolled back"
 # the rescue ends with fail: Ansible itself counts h2 as failed (a rescue
 # that succeeded would say failed=0 and rescued=1)
-ok "$(grep -qE '^h2 +: ok=[0-9]+ .* failed=1 ' "$PCIPROBE_OUT/fleet/r1/rollout-2.log" && echo 0 || echo 1)" \
+( grep -qE '^h2 +: ok=[0-9]+ .* failed=1 ' "$PCIPROBE_OUT/fleet/r1/rollout-2.log" ); ok $? \
 	"run 1: Ansible's recap of wave 2 counts h2 as failed (its rescue ends with fail)" "$(grep -E '^h2 +:' "$PCIPROBE_OUT/fleet/r1/rollout-2.log")"
-ok "$(! grep -qE '^(apt-get|systemctl reboot|grub-)' "$H/h3/calls" && echo 0 || echo 1)" "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
-ok "$(python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" && echo 0 || echo 1)" \
+! grep -qE '^(apt-get|systemctl reboot|grub-)' "$H/h3/calls"; ok $? "h3: surveyed only: nothing installed, no reboot" "$(cat "$H/h3/calls")"
+( python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); c = r.findall(".//testcase"); f = r.findall(".//failure"); s = r.findall(".//skipped"); sys.exit(not (len(c) == 3 and len(f) == 1 and f[0].get("type") == "fell-back" and len(s) == 1))' "$PCIPROBE_OUT/fleet/r1/junit.xml" ); ok $? \
 	"run 1: junit.xml: 3 test cases, 1 failure (fell-back), 1 skipped" "$(cat "$PCIPROBE_OUT/fleet/r1/junit.xml")"
-ok "$(jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number" and (.started | type) == "number" and .wave == 1' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null && echo 0 || echo 1)" \
+jq -e '.before.canary.verdict == "serialized" and .after.canary.verdict == "fixed" and .after.boot_id != .before.boot_id and .after.canary.boot_id == .after.boot_id and (.trial_seconds | type) == "number" and (.started | type) == "number" and .wave == 1' "$PCIPROBE_OUT/fleet/r1/hosts/h1.json" >/dev/null; ok $? \
 	"h1's record: canary serialized before, fixed after, of the new boot; timings" "$(cat "$PCIPROBE_OUT/fleet/r1/hosts/h1.json")"
 
 # --- run 2: the fault gone, the rollout again: h1 not rebooted, h2 and h3 fixed
 sed -i 's/^NEW_BOOT=panic$/NEW_BOOT=ok/' "$H/h2/scenario"
 reboots_h1=$(grep -c '^systemctl reboot' "$H/h1/calls")
 rollout r2 "$TMP/inv1.yml" --waves 1,1,1
-ok "$([ "$(cat "$TMP/r2.rc")" = 0 ] && echo 0 || echo 1)" "run 2 (resume) exits 0" "$(diag r2)"
-ok "$([ "$(outcome r2 h1)" = already-fixed ] && [ "$(grep -c '^systemctl reboot' "$H/h1/calls")" = "$reboots_h1" ] && echo 0 || echo 1)" \
+[ "$(cat "$TMP/r2.rc")" = 0 ]; ok $? "run 2 (resume) exits 0" "$(diag r2)"
+[ "$(outcome r2 h1)" = already-fixed ] && [ "$(grep -c '^systemctl reboot' "$H/h1/calls")" = "$reboots_h1" ]; ok $? \
 	"run 2: h1 already-fixed, not rebooted again" "$(out r2 '.hosts[0]')"
-ok "$([ "$(outcome r2 h2)/$(outcome r2 h3)" = fixed/fixed ] && echo 0 || echo 1)" "run 2: h2 and h3 fixed" "$(diag r2)"
-ok "$(grep -qxF "$OLD" "$H/h2/kernels" && grep -qxF "$OLD" "$H/h3/kernels" && echo 0 || echo 1)" "run 2: the stock kernel stays installed"
+[ "$(outcome r2 h2)/$(outcome r2 h3)" = fixed/fixed ]; ok $? "run 2: h2 and h3 fixed" "$(diag r2)"
+grep -qxF "$OLD" "$H/h2/kernels" && grep -qxF "$OLD" "$H/h3/kernels"; ok $? "run 2: the stock kernel stays installed"
 
 # --- run 3: one wave of all; every other outcome class
 host h4 VERDICT_NEW=serialized
@@ -215,21 +215,21 @@ host h12 REBOOT=fails
 wait_sshd h4 h5 h6 h7 h12
 inventory "$TMP/inv3.yml" h4 h5 h6 h7 h8 h12
 rollout r3 "$TMP/inv3.yml" --waves 100% -- -e fleet_reboot_timeout=20
-ok "$([ "$(cat "$TMP/r3.rc")" = 1 ] && echo 0 || echo 1)" "run 3 exits 1" "$(diag r3)"
+[ "$(cat "$TMP/r3.rc")" = 1 ]; ok $? "run 3 exits 1" "$(diag r3)"
 for x in h4:not-fixed h5:cannot-tell h6:no-return h7:degraded h8:unreachable; do
-	ok "$([ "$(outcome r3 "${x%%:*}")" = "${x#*:}" ] && echo 0 || echo 1)" "run 3: ${x%%:*} ${x#*:}" "$(out r3 ".hosts[] | select(.host == \"${x%%:*}\")")"
+	[ "$(outcome r3 "${x%%:*}")" = "${x#*:}" ]; ok $? "run 3: ${x%%:*} ${x#*:}" "$(out r3 ".hosts[] | select(.host == \"${x%%:*}\")")"
 done
 for h in h4 h5 h7; do
-	ok "$([ "$(state $h kernel)" = "$OLD" ] && [ "$(grubvar $h saved_entry)" = "$(entry "$OLD")" ] && [ "$(state $h kernels)" = "$OLD" ] && echo 0 || echo 1)" \
+	[ "$(state $h kernel)" = "$OLD" ] && [ "$(grubvar $h saved_entry)" = "$(entry "$OLD")" ] && [ "$(state $h kernels)" = "$OLD" ]; ok $? \
 		"run 3: $h booted back to the stock kernel, its default again, the package removed" "$(cat "$H/$h/grubenv" "$H/$h/kernels" "$H/$h/calls")"
 done
-ok "$([ "$(grubvar h6 saved_entry)" = "$(entry "$OLD")" ] && echo 0 || echo 1)" "run 3: h6 (no return) keeps the stock kernel pinned: a power cycle boots it"
-ok "$([ "$(outcome r3 h12)" = error ] && out r3 '.hosts[] | select(.host == "h12") | .reason' | grep -q 'reboot command failed' &&
+[ "$(grubvar h6 saved_entry)" = "$(entry "$OLD")" ]; ok $? "run 3: h6 (no return) keeps the stock kernel pinned: a power cycle boots it"
+[ "$(outcome r3 h12)" = error ] && out r3 '.hosts[] | select(.host == "h12") | .reason' | grep -q 'reboot command failed' &&
 	[ "$(state h12 kernel)" = "$OLD" ] && [ "$(grubvar h12 saved_entry)" = "$(entry "$OLD")" ] && [ -z "$(grubvar h12 next_entry)" ] &&
-	[ "$(state h12 kernels)" = "$OLD" ] && ! grep -q '^boot: ' "$H/h12/console" 2>/dev/null && echo 0 || echo 1)" \
+	[ "$(state h12 kernels)" = "$OLD" ] && ! grep -q '^boot: ' "$H/h12/console" 2>/dev/null; ok $? \
 	"run 3: h12 (reboot refused): error, not no-return; the one-shot entry cleared, the package removed, never rebooted" \
 	"$(out r3 '.hosts[] | select(.host == "h12")'; cat "$H/h12/grubenv" "$H/h12/kernels")"
-ok "$(grep -q '^shutdown' "$H/h1/calls" && echo 1 || echo 0)" "the role reboots with systemctl reboot (shutdown -r fails without D-Bus)"
+! { grep -q '^shutdown' "$H/h1/calls"; }; ok $? "the role reboots with systemctl reboot (shutdown -r fails without D-Bus)"
 
 # --- run 4: cohorts: one host of each fingerprint first
 host h9 FP=fp-a
@@ -238,7 +238,7 @@ host h11 FP=fp-b
 wait_sshd h9 h10 h11
 inventory "$TMP/inv4.yml" h9 h10 h11
 rollout r4 "$TMP/inv4.yml" --waves 1 --cohorts
-ok "$([ "$(cat "$TMP/r4.rc")" = 0 ] && [ "$(wave r4 h9)$(wave r4 h11)$(wave r4 h10)" = 112 ] && echo 0 || echo 1)" \
+[ "$(cat "$TMP/r4.rc")" = 0 ] && [ "$(wave r4 h9)$(wave r4 h11)$(wave r4 h10)" = 112 ]; ok $? \
 	"run 4 (--cohorts): wave 1 is h9 and h11 (one of each fingerprint), h10 in wave 2; all fixed" "$(diag r4)"
 
 # --- run 5: RPM hosts (stand-ins for dnf, rpm, grubby, grub2-reboot,
@@ -249,17 +249,17 @@ wait_sshd h13 h14
 inventory "$TMP/inv5.yml" h13 h14
 rollout r5 "$TMP/inv5.yml" --waves 1,1
 bls() { echo "5e1f0c2a9d8b4c6e8f7a6b5c4d3e2f10-$1"; }
-ok "$([ "$(cat "$TMP/r5.rc")" = 1 ] && [ "$(outcome r5 h13)/$(outcome r5 h14)" = fixed/fell-back ] && echo 0 || echo 1)" \
+[ "$(cat "$TMP/r5.rc")" = 1 ] && [ "$(outcome r5 h13)/$(outcome r5 h14)" = fixed/fell-back ]; ok $? \
 	"run 5 (RPM hosts): h13 fixed, h14 fell-back, exit 1" "$(diag r5)"
-ok "$(grep -qx 'dnf -q -y makecache --repo pciprobe' "$H/h13/calls" && grep -qx 'dnf -y install pciprobe-report kernel-pciprobe' "$H/h13/calls" &&
+( grep -qx 'dnf -q -y makecache --repo pciprobe' "$H/h13/calls" && grep -qx 'dnf -y install pciprobe-report kernel-pciprobe' "$H/h13/calls" &&
 	grep -qx "grub2-reboot $(bls "$NEW")" "$H/h13/calls" && grep -qx 'ALL panic=10' "$H/h13/bls-args" &&
 	grep -qx "/boot/vmlinuz-$NEW panic=10" "$H/h13/bls-args" && ! grep -q '^apt-get' "$H/h13/calls" &&
 	[ "$(state h13 kernel)" = "$NEW" ] && [ "$(grubvar h13 saved_entry)" = "$(bls "$NEW")" ] && grep -qx kernel-pciprobe "$H/h13/held" &&
-	grep -qxF "$OLD" "$H/h13/kernels" && echo 0 || echo 1)" \
+	grep -qxF "$OLD" "$H/h13/kernels" ); ok $? \
 	"run 5: h13 through dnf (its repository alone), grubby (panic= on every entry, the new one too), grub2-reboot; the new kernel grubby's default, versionlocked; the old one kept" \
 	"$(cat "$H/h13/calls" "$H/h13/grubenv" "$H/h13/bls-args" 2>&1)"
-ok "$(grep -q "boot: $NEW: Kernel panic" "$H/h14/console" && [ "$(state h14 kernel)" = "$OLD" ] && [ "$(grubvar h14 saved_entry)" = "$(bls "$OLD")" ] &&
-	[ -z "$(grubvar h14 next_entry)" ] && ! grep -qx kernel-pciprobe "$H/h14/pkgs" && grep -qx 'dnf -y remove kernel-pciprobe' "$H/h14/calls" && echo 0 || echo 1)" \
+grep -q "boot: $NEW: Kernel panic" "$H/h14/console" && [ "$(state h14 kernel)" = "$OLD" ] && [ "$(grubvar h14 saved_entry)" = "$(bls "$OLD")" ] &&
+	[ -z "$(grubvar h14 next_entry)" ] && ! grep -qx kernel-pciprobe "$H/h14/pkgs" && grep -qx 'dnf -y remove kernel-pciprobe' "$H/h14/calls"; ok $? \
 	"run 5: h14 panicked, came back on the old kernel by itself, rolled back: grubby's default the old kernel, dnf remove" \
 	"$(cat "$H/h14/calls" "$H/h14/grubenv" "$H/h14/console" 2>&1)"
 
@@ -272,20 +272,20 @@ host h17
 wait_sshd h15 h16 h17
 inventory "$TMP/inv6.yml" h15 h16 h17
 rollout r6 "$TMP/inv6.yml" --waves 2,1 -- -e fleet_reboot_timeout=20
-ok "$([ "$(cat "$TMP/r6.rc")" = 1 ] && [ "$(outcome r6 h15)/$(outcome r6 h16)/$(outcome r6 h17)" = no-return/fixed/not-reached ] &&
-	[ "$(out r6 .fleet.stopped_at_wave)" = 1 ] && echo 0 || echo 1)" \
+[ "$(cat "$TMP/r6.rc")" = 1 ] && [ "$(outcome r6 h15)/$(outcome r6 h16)/$(outcome r6 h17)" = no-return/fixed/not-reached ] &&
+	[ "$(out r6 .fleet.stopped_at_wave)" = 1 ]; ok $? \
 	"run 6: h15 unreachable in the middle of wave 1: no-return, the rollout stops; h16 fixed; h17 not reached" "$(diag r6)"
-ok "$([ "$(state h16 kernel)" = "$NEW" ] && [ "$(grubvar h16 saved_entry)" = "$(entry "$NEW")" ] && grep -qx "$PKG" "$H/h16/held" &&
-	! grep -q '^apt-get' "$H/h17/calls" && echo 0 || echo 1)" \
+[ "$(state h16 kernel)" = "$NEW" ] && [ "$(grubvar h16 saved_entry)" = "$(entry "$NEW")" ] && grep -qx "$PKG" "$H/h16/held" &&
+	! grep -q '^apt-get' "$H/h17/calls"; ok $? \
 	"run 6: h16 promoted (GRUB's default, held) in the wave h15 left; h17 untouched" "$(cat "$H/h16/grubenv" "$H/h17/calls")"
 
 # --- bad input
 run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/inv1.yml" --repo-url http://127.0.0.1:1/repo --branch 9.9
-ok "$([ "$(last_rc)" = 2 ] && grep -q 'unknown branch' "$TMP/last.err" && echo 0 || echo 1)" "rollout: an unknown branch: exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && grep -q 'unknown branch' "$TMP/last.err"; ok $? "rollout: an unknown branch: exit 2" "$(last_err)"
 run_cmd "$TOP/scripts/fleet/rollout" --inventory "$TMP/none.yml" --repo-url http://127.0.0.1:1/repo
-ok "$([ "$(last_rc)" = 2 ] && grep -q 'cannot read the inventory' "$TMP/last.err" && echo 0 || echo 1)" "rollout: no inventory: exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && grep -q 'cannot read the inventory' "$TMP/last.err"; ok $? "rollout: no inventory: exit 2" "$(last_err)"
 run_cmd "$TOP/scripts/fleet/plan" --waves 1,0 "$TMP/inv1.yml" "$TMP"
-ok "$([ "$(last_rc)" = 2 ] && grep -q 'a wave of 0 hosts' "$TMP/last.err" && echo 0 || echo 1)" "plan: a wave of 0 hosts: exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && grep -q 'a wave of 0 hosts' "$TMP/last.err"; ok $? "plan: a wave of 0 hosts: exit 2" "$(last_err)"
 
 # --- the report alone, on hand-written records: a failed wave 2 followed by
 # a wave 3 that ran (a rescue that swallowed the failure) stopped nothing;
@@ -298,13 +298,13 @@ echo '{"host": "b", "outcome": "fell-back", "reason": "booted the old kernel"}' 
 echo '{"host": "c", "outcome": "fixed"}' >"$R/hosts/c.json"
 "$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
 rc=$?
-ok "$([ $rc = 1 ] && jq -e '.fleet.stopped_at_wave == null and .fleet.waves_run == 3 and .fleet.outcomes == {"fixed": 2, "fell-back": 1, "unreachable": 1}
-	and (.hosts[0].ended - .hosts[0].started) == 60' "$R/report.json" >/dev/null && echo 0 || echo 1)" \
+[ $rc = 1 ] && jq -e '.fleet.stopped_at_wave == null and .fleet.waves_run == 3 and .fleet.outcomes == {"fixed": 2, "fell-back": 1, "unreachable": 1}
+	and (.hosts[0].ended - .hosts[0].started) == 60' "$R/report.json" >/dev/null; ok $? \
 	"report: a failed wave followed by one that ran did not stop the rollout; z unreachable; the host's time" "$(cat "$TMP/rep.out")"
 rm "$R/hosts/c.json"
 "$TOP/scripts/fleet/report" "$R" >"$TMP/rep.out" 2>&1
-ok "$(jq -e '.fleet.stopped_at_wave == 2 and (.hosts[] | select(.host == "c") | .outcome) == "not-reached"' "$R/report.json" >/dev/null &&
-	grep -qx 'wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached; 1 unreachable (not rolled out)' "$TMP/rep.out" && echo 0 || echo 1)" \
+jq -e '.fleet.stopped_at_wave == 2 and (.hosts[] | select(.host == "c") | .outcome) == "not-reached"' "$R/report.json" >/dev/null &&
+	grep -qx 'wave 1: 1 fixed; wave 2: 1 fell-back, stop; wave 3: 1 not reached; 1 unreachable (not rolled out)' "$TMP/rep.out"; ok $? \
 	"report: wave 3 not reached: wave 2 stopped it; the summary line" "$(cat "$TMP/rep.out")"
 
 # --- the signed repository, and apt refusing it under another key
@@ -316,15 +316,15 @@ dpkg-deb -b "$TMP/debs/p2" "$PCIPROBE_OUT/canary/pciprobe-report_1.0_amd64.deb" 
 echo '{"config": "debian"}' >"$PCIPROBE_OUT/6.12/deb/config-origin.json"
 export PCIPROBE_CACHE=$TMP/cache
 run_cmd "$TOP/scripts/fleet/mk-repo" 6.12 "$TMP/repo"
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "no capability package pciprobe-fix-$NEW" && [ ! -e "$TMP/repo" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && last_err | grep_q "no capability package pciprobe-fix-$NEW" && [ ! -e "$TMP/repo" ]; ok $? \
 	"mk-repo: a kernel without its capability package beside it: exit 2, nothing written" "$(last_err)"
 "$TOP/scripts/packages/mk-capability" 6.12 "$PCIPROBE_OUT/6.12/deb/${PKG}_6.12.117-1~deb12u1a~pciprobe1_amd64.deb" "$PCIPROBE_OUT/6.12/deb" >/dev/null
 run_cmd "$TOP/scripts/fleet/mk-repo" 6.12 "$TMP/repo"
-ok "$([ "$(last_rc)" = 0 ] && grep -q "^Package: $PKG$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
+[ "$(last_rc)" = 0 ] && grep -q "^Package: $PKG$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
 	grep -q "^Package: pciprobe-fix-$NEW$" "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
 	grep -q '^Package: pciprobe-report$' "$TMP/repo/deb/dists/pciprobe/main/binary-amd64/Packages" &&
 	[ "$(jq -r .kernel.release "$TMP/repo/repo.json")" = "$NEW" ] &&
-	[ "$(jq -r .kernel.capability_package "$TMP/repo/repo.json")" = "pciprobe-fix-$NEW" ] && echo 0 || echo 1)" \
+	[ "$(jq -r .kernel.capability_package "$TMP/repo/repo.json")" = "pciprobe-fix-$NEW" ]; ok $? \
 	"mk-repo: the kernel, its capability package and the canary in the repository, repo.json names the kernel and the capability package" "$(last_err)"
 # apt_update KEYRING: apt-get update of that repository alone, in a private apt root
 apt_update() {
@@ -339,13 +339,13 @@ apt_update() {
 }
 apt_update "$TMP/repo/pciprobe-archive-keyring.gpg"
 rc=$?
-ok "$([ $rc = 0 ] && grep -q 'pciprobe InRelease' "$TMP/apt.out" && echo 0 || echo 1)" "apt accepts the repository with its key" "$(cat "$TMP/apt.out")"
+[ $rc = 0 ] && grep -q 'pciprobe InRelease' "$TMP/apt.out"; ok $? "apt accepts the repository with its key" "$(cat "$TMP/apt.out")"
 GNUPGHOME=$TMP/other-gpg
 mkdir -m 700 "$GNUPGHOME"
 GNUPGHOME=$GNUPGHOME gpg --batch --quiet --passphrase '' --quick-gen-key "other <other@invalid>" rsa3072 sign 1y
 GNUPGHOME=$GNUPGHOME gpg --batch --export >"$TMP/other.gpg"
 apt_update "$TMP/other.gpg"
 rc=$?
-ok "$([ $rc != 0 ] && grep -q 'NO_PUBKEY' "$TMP/apt.out" && echo 0 || echo 1)" \
+[ $rc != 0 ] && grep -q 'NO_PUBKEY' "$TMP/apt.out"; ok $? \
 	"apt refuses the repository under another key (NO_PUBKEY)" "$(cat "$TMP/apt.out")"
 done_testing

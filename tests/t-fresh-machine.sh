@@ -190,7 +190,7 @@ ok "$rc" "install-deps as root on the bare root: exit 0: $(tail -1 "$LOGS/instal
 
 # shellcheck disable=SC2016  # expanded in the root
 miss=$(in_root bash -c 'for t; do command -v "$t" >/dev/null || printf "%s " "$t"; done' _ "${TOOLS[@]}")
-ok "$([ -z "$miss" ] && echo 0 || echo 1)" "every tool the README's commands use is there (${#TOOLS[@]}: ${TOOLS[*]})" \
+[ -z "$miss" ]; ok $? "every tool the README's commands use is there (${#TOOLS[@]}: ${TOOLS[*]})" \
 	"missing: $miss"
 
 # make bindeb-pkg runs dpkg-buildpackage, which checks the Build-Depends

@@ -18,22 +18,22 @@ for e in "$J"/*/expected.side; do
 	got=$(jq -r '"status: \(.status)", (if .status == "ok" then "shows_bug: \(.shows_bug)" else "reason: \(.reason)" end)' "$TMP/$c/side.json" 2>&1)
 	want_rc=0
 	grep -q '^status: infra-error' "$e" && want_rc=5
-	ok "$([ "$got" = "$(cat "$e")" ] && [ $rc = $want_rc ] && echo 0 || echo 1)" "side $c: $(head -1 "$e" | cut -d' ' -f2), exit $want_rc" \
+	[ "$got" = "$(cat "$e")" ] && [ $rc = $want_rc ]; ok $? "side $c: $(head -1 "$e" | cut -d' ' -f2), exit $want_rc" \
 		"$(diff <(cat "$e") <(printf '%s\n' "$got"); echo "exit $rc"; cat "$TMP/$c.err")"
 done
-ok "$([ $n -ge 10 ] && echo 0 || echo 1)" "10 or more saved cases: $n"
+[ $n -ge 10 ]; ok $? "10 or more saved cases: $n"
 
 for e in "$J"/*/expected.ktap; do
 	c=$(basename "$(dirname "$e")")
 	# expected.ktap: "pass=P fail=F skip=S", then "case status [skip reason]"
 	got=$("$JU" ktap "$J/$c/console.log" | jq -r '"pass=\(.pass) fail=\(.fail) skip=\(.skip)",
 		(. as $k | .cases | to_entries[] | "\(.key) \(.value)\(if $k.skip_reasons[.key] then " " + $k.skip_reasons[.key] else "" end)")')
-	ok "$([ "$got" = "$(cat "$e")" ] && echo 0 || echo 1)" "judge ktap $c" "$(diff <(cat "$e") <(printf '%s\n' "$got"))"
+	[ "$got" = "$(cat "$e")" ]; ok $? "judge ktap $c" "$(diff <(cat "$e") <(printf '%s\n' "$got"))"
 done
 "$JU" ktap "$J/zero-kunit-cases/console.log" >/dev/null
-ok "$([ $? = 5 ] && echo 0 || echo 1)" "judge ktap: a console whose KTAP lacks the suite: exit 5"
+[ $? = 5 ]; ok $? "judge ktap: a console whose KTAP lacks the suite: exit 5"
 "$JU" ktap "$J/6.12-before/console.log" "$TMP/k.ktap" >/dev/null
-ok "$(head -1 "$TMP/k.ktap" | grep_q -x 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap" && echo 0 || echo 1)" \
+head -1 "$TMP/k.ktap" | grep_q -x 'KTAP version 1' && grep -q '^    not ok 1 pci_probe_async_parallel' "$TMP/k.ktap"; ok $? \
 	"judge ktap LOG KTAP: the KTAP saved, timestamps stripped"
 
 # A skip reason with a tab, a quote and a backslash in it: still JSON, the
@@ -43,7 +43,7 @@ cp -a "$J/precondition-no-testdev" "$TMP/odd-reason"
 sed -i 's/^\(    ok 1 pci_probe_async_parallel # SKIP needs 2+\) unbound/\1\t"unbound" \\/' "$TMP/odd-reason/console.log"
 "$JU" side --source x "$TMP/odd-reason" >/dev/null 2>"$TMP/odd.err"
 rc=$?
-ok "$([ $rc = 5 ] && [ "$(jq -r .reason "$TMP/odd-reason/side.json")" = "$(printf 'the KUnit async case was skipped: needs 2+\t"unbound" \\ pci-testdev devices (1b36:0005) on a node with 2+ online CPUs, found 0')" ] && echo 0 || echo 1)" \
+[ $rc = 5 ] && [ "$(jq -r .reason "$TMP/odd-reason/side.json")" = "$(printf 'the KUnit async case was skipped: needs 2+\t"unbound" \\ pci-testdev devices (1b36:0005) on a node with 2+ online CPUs, found 0')" ]; ok $? \
 	"side: a skip reason with a tab, quotes and a backslash: valid JSON, the reason as written, exit 5" "$(cat "$TMP/odd-reason/side.json" "$TMP/odd.err"; echo "exit $rc")"
 
 # pair BEFORE AFTER VERDICT EXIT REASON-REGEX
@@ -51,7 +51,7 @@ pair() {
 	local out rc
 	out=$("$JU" verdict "$TMP/$1/side.json" "$TMP/$2/side.json" 2>&1)
 	rc=$?
-	ok "$([ "$(jq -r .verdict <<<"$out")" = "$3" ] && [ $rc = "$4" ] && [[ $(jq -r .reason <<<"$out") =~ $5 ]] && echo 0 || echo 1)" \
+	[ "$(jq -r .verdict <<<"$out")" = "$3" ] && [ $rc = "$4" ] && [[ $(jq -r .reason <<<"$out") =~ $5 ]]; ok $? \
 		"verdict($1, $2) = $3" "$out"
 }
 pair 6.12-before 6.12-after fixed 0 '^$'

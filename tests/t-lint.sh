@@ -8,7 +8,7 @@ if ! command -v shellcheck >/dev/null; then
 # canary's PCIPROBE_REPORT_* seams are named there as one group)
 missing=$(grep -rhoE 'PCIPROBE_[A-Z_]+' scripts tools fleet Makefile | sort -u | grep -v '^PCIPROBE_REPORT_' |
 	while read -r k; do grep_q -F "\`$k\`" README.md || echo "$k"; done)
-ok "$([ -z "$missing" ] && echo 0 || echo 1)" "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
+[ -z "$missing" ]; ok $? "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
 done_testing
 fi
 cd "$TOP" || exit 1
@@ -24,5 +24,5 @@ ok $? "shellcheck -S warning: scripts, tests, .ci/run" "$out"
 # canary's PCIPROBE_REPORT_* seams are named there as one group)
 missing=$(grep -rhoE 'PCIPROBE_[A-Z_]+' scripts tools fleet Makefile | sort -u | grep -v '^PCIPROBE_REPORT_' |
 	while read -r k; do grep_q -F "\`$k\`" README.md || echo "$k"; done)
-ok "$([ -z "$missing" ] && echo 0 || echo 1)" "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
+[ -z "$missing" ]; ok $? "every PCIPROBE_ knob the scripts read is in the README's Knobs table" "missing: $missing"
 done_testing

@@ -28,27 +28,27 @@ cp "$TOP/patches/$D/fix.facts" "$PATCHES_DIR/$N/"
 series_patches "$D" series >"$PATCHES_DIR/$N/series"
 
 run_cmd "$TOP/scripts/branches"
-ok "$([ "$(last_rc)" = 0 ] && grep_q -x "$N" "$TMP/last.out" && echo 0 || echo 1)" "scripts/branches lists $N" "$(cat "$TMP/last.out" "$TMP/last.err")"
+[ "$(last_rc)" = 0 ] && grep_q -x "$N" "$TMP/last.out"; ok $? "scripts/branches lists $N" "$(cat "$TMP/last.out" "$TMP/last.err")"
 run_cmd "$TOP/scripts/series/mk-fix-patch" "$N" "$TMP/tree"
 ok "$(last_rc)" "mk-fix-patch $N: its fix patch made from the tree" "$(last_err)"
 run_cmd "$TOP/scripts/series/mk-test-patch" "$N" "$TMP/tree"
-ok "$([ "$(last_rc)" = 0 ] && [ -s "$KUNIT_PATCHES_DIR/$N/series.kunit" ] && echo 0 || echo 1)" "mk-test-patch $N: its test-only patch made from kunit/, into the cache" "$(last_err)"
+[ "$(last_rc)" = 0 ] && [ -s "$KUNIT_PATCHES_DIR/$N/series.kunit" ]; ok $? "mk-test-patch $N: its test-only patch made from kunit/, into the cache" "$(last_err)"
 run_cmd "$TOP/scripts/series/check-headers" "$N"
 ok "$(last_rc)" "check-headers $N" "$(cat "$TMP/last.out" "$TMP/last.err")"
 run_cmd "$TOP/scripts/series/fit-series" "$TMP/tree"
-ok "$([ "$(last_rc)" = 0 ] && [ "$(cat "$TMP/last.out")" = "$N" ] && last_err | grep_q "is family $FAM: the $N series (its own version)" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && [ "$(cat "$TMP/last.out")" = "$N" ] && last_err | grep_q "is family $FAM: the $N series (its own version)"; ok $? \
 	"fit-series: the $N tree takes the $N series (its own version)" "$(last_err)"
 # the files the two series touch, in a tree of their own
 mkdir -p "$TMP/mini/drivers/pci"
 cp "$TMP/tree/Makefile" "$src/Kconfig" "$TMP/mini/"
 cp "$src/$FIX_FILE" "$src/drivers/pci/Kconfig" "$src/drivers/pci/Makefile" "$TMP/mini/drivers/pci/"
 run_cmd "$TOP/scripts/series/apply-series" --strict "$N" "$TMP/mini"
-ok "$([ "$(last_rc)" = 0 ] && fix_present "$TMP/mini/$FIX_FILE" && echo 0 || echo 1)" "apply-series --strict $N: the fix at fuzz 0, offset 0" "$(last_err)"
+[ "$(last_rc)" = 0 ] && fix_present "$TMP/mini/$FIX_FILE"; ok $? "apply-series --strict $N: the fix at fuzz 0, offset 0" "$(last_err)"
 PATCHES_DIR=$KUNIT_PATCHES_DIR run_cmd "$TOP/scripts/series/apply-series" --strict --series series.kunit "$N" "$TMP/mini"
-ok "$([ "$(last_rc)" = 0 ] && grep_q "^config PCI_PROBE_NUMA_KUNIT_TEST" "$TMP/mini/drivers/pci/Kconfig" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep_q "^config PCI_PROBE_NUMA_KUNIT_TEST" "$TMP/mini/drivers/pci/Kconfig"; ok $? \
 	"apply-series --strict --series series.kunit $N: the test patch at fuzz 0, offset 0" "$(last_err)"
 run_cmd bash -c ". '$TOP/scripts/lib.sh'; . '$TOP/scripts/lib/system.sh'; stock_kernel $N"
-ok "$([ "$(last_rc)" = 0 ] && grep_q "^- - - no stock kernel is listed for $N" "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep_q "^- - - no stock kernel is listed for $N" "$TMP/last.out"; ok $? \
 	"stock_kernel $N: none listed, said, not an error" "$(cat "$TMP/last.out" "$TMP/last.err")"
-ok "$(git -C "$TOP" status --porcelain -- branches.conf patches | grep_q . && echo 1 || echo 0)" "the project's own branches.conf and patches/ untouched"
+! { git -C "$TOP" status --porcelain -- branches.conf patches | grep_q .; }; ok $? "the project's own branches.conf and patches/ untouched"
 done_testing

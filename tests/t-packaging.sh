@@ -15,11 +15,11 @@ nopkg() { [ -z "$(find "$OUT" -name '*.deb' -o -name '*.rpm' 2>/dev/null)" ]; }
 
 printf '# Linux/arm64 %s.1 Kernel Configuration\nCONFIG_ARM64=y\n' "$B" >"$TMP/arm64.config"
 run_cmd "$TOP/scripts/packages/pkg-build" deb "$B" "$TMP/arm64.config"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'not an x86_64 kernel config' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'not an x86_64 kernel config' "$TMP/last.err" && nopkg; ok $? \
 	"config of another architecture: one line, exit 2, no package" "$(last_err)"
 printf '# Linux/x86 %s.0 Kernel Configuration\nCONFIG_X86_64=y\n' "$OTHER" >"$TMP/other.config"
 run_cmd "$TOP/scripts/packages/pkg-build" rpm "$B" "$TMP/other.config"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q "made for a $OTHER kernel, not $B" "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q "made for a $OTHER kernel, not $B" "$TMP/last.err" && nopkg; ok $? \
 	"config of another branch: one line, exit 2, no package" "$(last_err)"
 
 # Half-applied: a two-patch series of which quilt applied only the first.
@@ -32,7 +32,7 @@ mkdir -p "$TMP/tree/.pc"
 echo "$P" >"$TMP/tree/.pc/applied-patches"
 for k in deb rpm; do
 	PATCHES_DIR=$TMP/patches run_cmd "$TOP/scripts/packages/mk-$k" "$B" "$TMP/tree" "$TMP/obj" "$OUT/$k"
-	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'half applied (1 of 2' "$TMP/last.err" && nopkg && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 2 ] && [ "$(last_err | wc -l)" = 1 ] && grep -q 'half applied (1 of 2' "$TMP/last.err" && nopkg; ok $? \
 		"mk-$k: series half applied: one line, exit 2, no package" "$(last_err)"
 done
 
@@ -43,14 +43,14 @@ mkdir -p "$TMP/nobe"
 printf '#!/bin/sh\ncase "$*" in *build-essential*) printf "un "; exit 0 ;; esac\nexec /usr/bin/dpkg-query "$@"\n' >"$TMP/nobe/dpkg-query"
 chmod 755 "$TMP/nobe/dpkg-query"
 run_cmd env PATH="$TMP/nobe:$PATH" timeout 120 "$TOP/scripts/packages/pkg-build" deb "$B"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing package 'build-essential': make bindeb-pkg (dpkg-buildpackage) needs it: apt-get install build-essential" ] && nopkg && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing package 'build-essential': make bindeb-pkg (dpkg-buildpackage) needs it: apt-get install build-essential" ] && nopkg; ok $? \
 	"no build-essential: pkg-build deb refuses before building, one line, exit 2, no package" "exit $(last_rc): $(last_err | tail -2)"
 
 # Missing tools: a PATH without rpmbuild, then one without dpkg-architecture.
 for miss in rpmbuild:rpm:rpm dpkg-architecture:dpkg-dev:deb; do
 	tool=${miss%%:*} pkg=${miss#*:} pkg=${pkg%%:*} kind=${miss##*:}
 	run_cmd env PATH="$(path_without "$tool")" "$TOP/scripts/packages/pkg-build" "$kind" "$B"
-	ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing tool '$tool': install the Debian package '$pkg'" ] && nopkg && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pkg-build: error: missing tool '$tool': install the Debian package '$pkg'" ] && nopkg; ok $? \
 		"missing $tool: names the package '$pkg', exit 2, no package" "$(last_err)"
 done
 
@@ -58,13 +58,13 @@ done
 # gives the verdicts of the saved traces.
 run_cmd "$TOP/scripts/packages/mk-canary" "$TMP/canary"
 deb=$(ls "$TMP"/canary/*.deb 2>/dev/null) rpm=$(ls "$TMP"/canary/*.rpm 2>/dev/null)
-ok "$([ "$(last_rc)" = 0 ] && [ -n "$deb" ] && [ -n "$rpm" ] && echo 0 || echo 1)" "canary: .deb and .rpm built" "$(last_err)"
+[ "$(last_rc)" = 0 ] && [ -n "$deb" ] && [ -n "$rpm" ]; ok $? "canary: .deb and .rpm built" "$(last_err)"
 dpkg-deb -x "$deb" "$TMP/canary/root"
 (cd "$TMP/canary/root" && rpm2cpio "$rpm" | cpio -idm --quiet 2>/dev/null)
 "$TMP/canary/root/usr/bin/pciprobe-report" --driver nvme "$TOP/tests/samples/$B-before.trace" >/dev/null; b=$?
 "$TMP/canary/root/usr/bin/pciprobe-report" --driver nvme "$TOP/tests/samples/$B-after.trace" >/dev/null; a=$?
-ok "$([ $b = 1 ] && [ $a = 0 ] && [ -f "$TMP/canary/root/usr/share/doc/pciprobe-report/README.md" ] &&
-	ls "$TMP"/canary/root/usr/share/doc/pciprobe-report-*/README.md >/dev/null 2>&1 && echo 0 || echo 1)" \
+[ $b = 1 ] && [ $a = 0 ] && [ -f "$TMP/canary/root/usr/share/doc/pciprobe-report/README.md" ] &&
+	ls "$TMP"/canary/root/usr/share/doc/pciprobe-report-*/README.md >/dev/null 2>&1; ok $? \
 	"canary: the packaged tool says serialized (1) / fixed (0) on the saved traces; the guide is in both" "before=$b after=$a"
 
 # A fresh machine has no DEBEMAIL and no git identity: root@HOST is no
@@ -79,7 +79,7 @@ else
 	run_cmd env -u DEBEMAIL -u DEBFULLNAME -u EMAIL HOME="$TMP/nohome" XDG_CONFIG_HOME="$TMP/nohome" GIT_CONFIG_NOSYSTEM=1 \
 		"$TOP/scripts/packages/mk-canary" "$TMP/canary-noid"
 	m=$(dpkg-deb -f "$TMP"/canary-noid/*.deb Maintainer 2>/dev/null)
-	ok "$([ "$(last_rc)" = 0 ] && [ "$m" = "$author" ] && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 0 ] && [ "$m" = "$author" ]; ok $? \
 		"canary: built with no DEBEMAIL and no git identity: lintian passes, Maintainer is the last commit's author" \
 		"exit $(last_rc), Maintainer '$m'; $(last_err | tail -2)"
 fi
@@ -100,7 +100,7 @@ else
 		# shellcheck disable=SC2086
 		run_cmd "$TOP/scripts/packages/mk-$k" $pre "$B" "$TREE" "$OBJ" "$TMP/full/$k"
 		left=$(find "$TMP/full" -mindepth 2 | sed -n 1,3p)
-		ok "$([ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'disk full' && [ -z "$left" ] && echo 0 || echo 1)" \
+		[ "$(last_rc)" = 1 ] && last_err | tail -1 | grep_q 'disk full' && [ -z "$left" ]; ok $? \
 			"full disk: mk-$k fails, says so, leaves nothing in the output dir" "$(last_err | tail -2) left: $left"
 	done
 	umount "$TMP/full"

@@ -18,7 +18,7 @@ P=$TOP/tools/probe-report
 if gcc -std=gnu11 -Wall -Wextra -Werror -I "$P" -o "$TMP/judge-test" "$TOP/tests/probe-report/judge-test.c" \
 	"$P/judge.c" "$P/trace.c" "$P/util.c" 2>"$TMP/jt.err"; then
 	"$TMP/judge-test" >"$TMP/jt.out" 2>&1
-	ok "$([ $? = 0 ] && [ "$(grep -c '^ok' "$TMP/jt.out")" -ge 11 ] && ! grep -q '^not ok' "$TMP/jt.out" && echo 0 || echo 1)" \
+	[ $? = 0 ] && [ "$(grep -c '^ok' "$TMP/jt.out")" -ge 11 ] && ! grep -q '^not ok' "$TMP/jt.out"; ok $? \
 		"judge_node in C: $(grep -c '^ok' "$TMP/jt.out") cases made by hand, each branch of the rule" "$(cat "$TMP/jt.out")"
 else
 	ok 1 "judge_node's C test builds" "$(cat "$TMP/jt.err")"
@@ -42,27 +42,27 @@ for t in "$TOP"/tests/samples/*.trace; do
 		{probes: [$j.probes[] | {device, driver, cpu, comm, duration_ns} + (if $o.probes[0].probe_type then {probe_type} else {} end)],
 		 nodes: [$j.nodes | to_entries[] | .key as $i | .value | with_entries(select(.key as $k | $o.nodes[$i] | has($k)))],
 		 verdict: $j.verdict, exit: $rc}' 2>&1)
-	ok "$([ "$(jq '.probes | length' <<<"$want" 2>/dev/null)" -gt 0 ] && [ "$(jq -S . <<<"$want")" = "$(jq -S . <<<"$got")" ] && echo 0 || echo 1)" \
+	[ "$(jq '.probes | length' <<<"$want" 2>/dev/null)" -gt 0 ] && [ "$(jq -S . <<<"$want")" = "$(jq -S . <<<"$got")" ]; ok $? \
 		"$(basename "$c"): the JSON states what its .oracle says ($(jq -r '"\(.probes | length) probes, \(.verdict), exit \(.exit)"' <<<"$want" 2>/dev/null))" \
 		"$(diff <(jq -S . <<<"$want" 2>&1) <(jq -S . <<<"$got" 2>&1) | sed -n 1,12p)"
 done
 got=$("$BIN" --driver nvme "$TOP/tests/samples/6.12-before.trace" 2>/dev/null; echo "exit: $?")
-ok "$([ "$got" = "$(cat "$TOP/tests/samples/6.12-before.expected")" ] && echo 0 || echo 1)" "6.12-before: the text output, line for line (the one text golden)" \
+[ "$got" = "$(cat "$TOP/tests/samples/6.12-before.expected")" ]; ok $? "6.12-before: the text output, line for line (the one text golden)" \
 	"$(diff "$TOP/tests/samples/6.12-before.expected" <(printf '%s\n' "$got") | sed -n 1,10p)"
-ok "$([ $n -ge 4 ] && echo 0 || echo 1)" "at least 4 saved traces (2 families, before and after): $n"
+[ $n -ge 4 ]; ok $? "at least 4 saved traces (2 families, before and after): $n"
 "$BIN" --bogus >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "bad option: exit 2"
+[ $? = 2 ]; ok $? "bad option: exit 2"
 "$BIN" "$TMP/no-such-file" >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "unreadable trace: exit 2 (cannot tell)"
+[ $? = 2 ]; ok $? "unreadable trace: exit 2 (cannot tell)"
 printf '# tracer: nop\n' | "$BIN" >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "empty trace: cannot tell, exit 2"
+[ $? = 2 ]; ok $? "empty trace: cannot tell, exit 2"
 for bad in "--boot bogus" "--setup --live" "--teardown x.trace" "--kernel 6.1 --setup" "--setup --teardown" "--boot enable --tracefs /x"; do
 	# shellcheck disable=SC2086
 	"$BIN" $bad >/dev/null 2>&1
-	ok "$([ $? = 2 ] && echo 0 || echo 1)" "bad usage '$bad': exit 2"
+	[ $? = 2 ]; ok $? "bad usage '$bad': exit 2"
 done
 "$BIN" --driver nvme "$TOP/tests/samples/6.12-before.trace" 2>"$TMP/err" >/dev/null
-ok "$(grep -q 'async-ness was not recorded' "$TMP/err" && echo 0 || echo 1)" \
+grep -q 'async-ness was not recorded' "$TMP/err"; ok $? \
 	"an old trace (no async helper events): a note on stderr that async-ness was not recorded" "$(cat "$TMP/err")"
 
 # --- The async rule on hand-made traces (expected output worked out by hand).
@@ -98,7 +98,7 @@ node 1 (CPUs 2-3): serialized: 2 async probes on CPU 2 (all on one CPU in per-CP
 verdict: serialized
 exit: 1'
 got=$("$BIN" --driver nvme "$A" 2>"$TMP/err"; echo "exit: $?")
-ok "$([ "$got" = "$want" ] && [ ! -s "$TMP/err" ] && echo 0 || echo 1)" \
+[ "$got" = "$want" ] && [ ! -s "$TMP/err" ]; ok $? \
 	"helper windows without a return end at the device's bind: the later sysfs bind is sync" \
 	"$(diff <(echo "$want") <(echo "$got"); cat "$TMP/err")"
 # B: the same, each helper returning before its device's probe starts:
@@ -107,17 +107,17 @@ sed -e '/async_drv:.*21:01.0/a\ kworker/u8:1-10 [003] ..... 1.000001: async_drv_
 	-e '/async_drv:.*21:02.0/a\ kworker/u8:2-11 [002] ..... 1.000011: async_drv_end: (async_run_entry_fn+0x15/0x8f <- __driver_attach_async_helper)' \
 	"$A" >"$TMP/b.trace"
 got=$("$BIN" --driver nvme "$TMP/b.trace" 2>/dev/null; echo "exit: $?")
-ok "$(grep -qxF 'node 1 (CPUs 2-3): cannot-tell: 0 async probes (only synchronous probes: the fix changes nothing for them); 3 sync probes not judged' <<<"$got" &&
-	grep -q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' <<<"$got" && [ "$(echo "$got" | tail -1)" = 'exit: 2' ] && echo 0 || echo 1)" \
+( grep -qxF 'node 1 (CPUs 2-3): cannot-tell: 0 async probes (only synchronous probes: the fix changes nothing for them); 3 sync probes not judged' <<<"$got" &&
+	grep -q '^hint: .*nvme.async_probe=1 or driver_async_probe=nvme' <<<"$got" && [ "$(echo "$got" | tail -1)" = 'exit: 2' ] ); ok $? \
 	"a helper that returned before the probe started does not make it async: only sync -> cannot tell, the command-line hint" "$got"
 # C: no helper line, but the profile says the helper events were placed:
 # every probe is sync. D: a buffer that overwrote events is warned about.
 { echo '# pciprobe-profile:   async_drv    0    0'; grep -v 'async_drv' "$A"; } >"$TMP/c.trace"
 got=$("$BIN" --json --driver nvme "$TMP/c.trace" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["async_recorded"], [p["probe_type"] for p in j["probes"]], j["nodes"][0]["sync_probes"], j["verdict"])')
-ok "$([ "$got" = "True ['sync', 'sync', 'sync'] 3 cannot-tell" ] && echo 0 || echo 1)" \
+[ "$got" = "True ['sync', 'sync', 'sync'] 3 cannot-tell" ]; ok $? \
 	"helper events placed (profile line) but none fired: all sync, cannot-tell (JSON)" "$got"
 { echo '# entries-in-buffer/entries-written: 14/20   #P:4'; cat "$A"; } | "$BIN" --driver nvme >/dev/null 2>"$TMP/err"
-ok "$(grep -q 'overwrote 6 events' "$TMP/err" && echo 0 || echo 1)" "a trace buffer that overwrote events: warned on stderr" "$(cat "$TMP/err")"
+grep -q 'overwrote 6 events' "$TMP/err"; ok $? "a trace buffer that overwrote events: warned on stderr" "$(cat "$TMP/err")"
 
 # --- --setup / --teardown against a fake tracefs: a directory whose
 # kprobe_events this LD_PRELOAD shim makes behave like the kernel's.
@@ -374,15 +374,15 @@ mkdir -p "$L"
 cp "$TOP/tests/samples/6.12-before.trace" "$L/trace"
 : >"$L/kprobe_events"
 run_cmd "$BIN" --live --tracefs "$L" --save /dev/full
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: cannot write /dev/full" ] && [ -c /dev/full ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: cannot write /dev/full" ] && [ -c /dev/full ]; ok $? \
 	"--save to a full device: one line, exit 2, the device left alone" "$(last_err)"
 run_cmd "$BIN" --live --tracefs "$L" --save "$TMP/no-such-dir/saved"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && [ ! -e "$TMP/no-such-dir" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && [ ! -e "$TMP/no-such-dir" ]; ok $? \
 	"--save into a missing directory: one line, exit 2" "$(last_err)"
 run_cmd "$BIN" --live --tracefs "$L" --save "$TMP/saved"
 "$BIN" "$TMP/saved" >"$TMP/saved.report" 2>/dev/null
 src=$?
-ok "$([ "$(last_rc)" = 1 ] && [ $src = 1 ] && cmp -s "$TMP/last.out" "$TMP/saved.report" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 1 ] && [ $src = 1 ] && cmp -s "$TMP/last.out" "$TMP/saved.report"; ok $? \
 	"--save: the saved file gives the live report and exit (serialized, 1)" "$(diff "$TMP/last.out" "$TMP/saved.report" | sed -n 1,6p)"
 if ! gcc -shared -fPIC -o "$TMP/fake.so" "$TMP/fake-tracefs.c" -ldl 2>"$TMP/err"; then
 	skip "--setup/--teardown on a fake tracefs" "cannot build the shim: $(head -1 "$TMP/err")"
@@ -408,34 +408,34 @@ p:pciprobe/async_dev __device_attach_async_helper dev=+0(+0(%di)):string
 r128:pciprobe/async_dev_end __device_attach_async_helper'
 fake_tracefs 0
 shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && [ "$(cat "$F/kprobe_events")" = "$DEFS" ] && [ "$(cat "$F"/events/pciprobe/*/enable | sort -u)" = 1 ] &&
+[ "$(last_rc)" = 0 ] && [ "$(cat "$F/kprobe_events")" = "$DEFS" ] && [ "$(cat "$F"/events/pciprobe/*/enable | sort -u)" = 1 ] &&
 	[ "$(cat "$F/tracing_on")" = 1 ] && grep -qF 'dev ~ "*:??:??.?"' "$F/events/pciprobe/pdev/filter" &&
-	grep -q 'placed 8 of 8' "$TMP/last.out" && [ "$(wc -l <"$TMP/last.out")" = 1 ] && [ ! -s "$TMP/last.err" ] && echo 0 || echo 1)" \
+	grep -q 'placed 8 of 8' "$TMP/last.out" && [ "$(wc -l <"$TMP/last.out")" = 1 ] && [ ! -s "$TMP/last.err" ]; ok $? \
 	"--setup: the 8 definitions written, each enabled, pdev filtered to PCI names, tracing on, one line" \
 	"$(cat "$TMP/last.out" "$TMP/last.err" "$F/kprobe_events")"
-ok "$(! grep -q fopen-append "$FAKE_LOG" && [ "$(grep '^open write' "$FAKE_LOG" | sort -u)" = "open write append" ] && echo 0 || echo 1)" \
+! grep -q fopen-append "$FAKE_LOG" && [ "$(grep '^open write' "$FAKE_LOG" | sort -u)" = "open write append" ]; ok $? \
 	"kprobe_events written with open(O_WRONLY|O_APPEND) + write: no fopen \"a\" (EINVAL on tracefs), never O_TRUNC (drops every event)" \
 	"$(sort "$FAKE_LOG" | uniq -c)"
 sum=$(sha256sum <"$F/kprobe_events")
 : >"$FAKE_LOG"
 shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'already in place' "$TMP/last.out" && [ "$(sha256sum <"$F/kprobe_events")" = "$sum" ] &&
-	! grep -q '^write' "$FAKE_LOG" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -q 'already in place' "$TMP/last.out" && [ "$(sha256sum <"$F/kprobe_events")" = "$sum" ] &&
+	! grep -q '^write' "$FAKE_LOG"; ok $? \
 	"--setup again: 'already in place', exit 0, nothing written to kprobe_events" "$(cat "$TMP/last.out" "$TMP/last.err" "$FAKE_LOG")"
 shim "$BIN" --teardown --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && [ ! -s "$F/kprobe_events" ] && [ "$(cat "$F/tracing_on")" = 0 ] &&
-	grep -q 'removed 8 kprobe events' "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && [ ! -s "$F/kprobe_events" ] && [ "$(cat "$F/tracing_on")" = 0 ] &&
+	grep -q 'removed 8 kprobe events' "$TMP/last.out"; ok $? \
 	"--teardown: disabled (the shim, like the kernel, refuses to remove an enabled event) and removed all 8, tracing_on off again (--setup had switched it on)" \
 	"$(cat "$TMP/last.out" "$TMP/last.err" "$F/kprobe_events")"
 shim "$BIN" --teardown --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'nothing to remove' "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -q 'nothing to remove' "$TMP/last.out"; ok $? \
 	"--teardown again: nothing to remove, exit 0" "$(cat "$TMP/last.out" "$TMP/last.err")"
 # tracing_on already on, a foreign event: both stay
 fake_tracefs 1
 echo 'p:kprobes/other vfs_read' >"$F/kprobe_events"
 shim "$BIN" --setup --tracefs "$F"
 shim "$BIN" --teardown --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && [ "$(cat "$F/kprobe_events")" = 'p:kprobes/other vfs_read' ] && [ "$(cat "$F/tracing_on")" = 1 ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && [ "$(cat "$F/kprobe_events")" = 'p:kprobes/other vfs_read' ] && [ "$(cat "$F/tracing_on")" = 1 ]; ok $? \
 	"--teardown removes only the pciprobe events; tracing_on stays on when --setup did not switch it" "$(cat "$F/kprobe_events" "$F/tracing_on")"
 # the kernel prints "r:" back as "rN:" (its default maxactive): the same definition
 fake_tracefs 1
@@ -445,40 +445,40 @@ for e in pstart pend; do
 	echo 0 >"$F/events/pciprobe/$e/enable"
 done
 shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'placed 6 of 8' "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -q 'placed 6 of 8' "$TMP/last.out"; ok $? \
 	"2 events there already, one as 'r10:' (how the kernel prints 'r:'): kept, the other 6 placed, exit 0" "$(cat "$TMP/last.out" "$TMP/last.err")"
 # EEXIST: another --setup placed pdev between our look and our write
 fake_tracefs 1
 FAKE_RACE=pdev shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'placed 7 of 8' "$TMP/last.out" && [ "$(cat "$F/kprobe_events")" = "$DEFS" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -q 'placed 7 of 8' "$TMP/last.out" && [ "$(cat "$F/kprobe_events")" = "$DEFS" ]; ok $? \
 	"EEXIST (placed meanwhile, same definition): taken as in place, exit 0" "$(cat "$TMP/last.out" "$TMP/last.err")"
 # one of our names with another definition: exit 2, one line, nothing of ours left
 fake_tracefs 1
 echo 'p:pciprobe/pdev vfs_read' >"$F/kprobe_events"
 shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q "pciprobe/pdev is already defined as 'p:pciprobe/pdev vfs_read'" "$TMP/last.err" &&
-	[ "$(cat "$F/kprobe_events")" = 'p:pciprobe/pdev vfs_read' ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q "pciprobe/pdev is already defined as 'p:pciprobe/pdev vfs_read'" "$TMP/last.err" &&
+	[ "$(cat "$F/kprobe_events")" = 'p:pciprobe/pdev vfs_read' ]; ok $? \
 	"pciprobe/pdev defined otherwise: one line, exit 2, what this run placed removed again, the other kept" "$(cat "$TMP/last.err" "$F/kprobe_events")"
 # a symbol the kernel cannot probe
 fake_tracefs 1
 FAKE_NOSYM=__device_attach_async_helper shim "$BIN" --setup --tracefs "$F"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q 'cannot place a kprobe on __device_attach_async_helper' "$TMP/last.err" &&
-	grep -q 'kernel: error: Failed to register probe event' "$TMP/last.err" && [ ! -s "$F/kprobe_events" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q 'cannot place a kprobe on __device_attach_async_helper' "$TMP/last.err" &&
+	grep -q 'kernel: error: Failed to register probe event' "$TMP/last.err" && [ ! -s "$F/kprobe_events" ]; ok $? \
 	"a symbol that cannot be probed: one line naming it and the kernel's error_log, exit 2, nothing left behind" "$(cat "$TMP/last.err" "$F/kprobe_events")"
 # no tracefs, no kprobe events, not root
 run_cmd "$BIN" --setup --tracefs "$TMP/none"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: no tracefs at $TMP/none (no trace, no kprobe_events there)" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: no tracefs at $TMP/none (no trace, no kprobe_events there)" ]; ok $? \
 	"no tracefs: one line, exit 2" "$(last_err)"
 rm "$F/kprobe_events"
 run_cmd "$BIN" --teardown --tracefs "$F"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: $F has no kprobe_events: this kernel has no kprobe events (CONFIG_KPROBE_EVENTS is not set)" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: $F has no kprobe_events: this kernel has no kprobe events (CONFIG_KPROBE_EVENTS is not set)" ]; ok $? \
 	"tracefs without kprobe_events: one line, exit 2" "$(last_err)"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"
 	for m in --setup --teardown "--boot enable"; do
 		# shellcheck disable=SC2086
 		run_cmd setpriv --reuid 65534 --regid 65534 --clear-groups "$BIN" $m
-		ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: ${m% *} needs root (kprobe events and tracefs are root's)" ] && echo 0 || echo 1)" \
+		[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "pciprobe-report: ${m% *} needs root (kprobe events and tracefs are root's)" ]; ok $? \
 			"$m as a user: one line, exit 2" "$(last_err)"
 	done
 else
@@ -492,43 +492,43 @@ printf '#!/bin/sh\necho "$*" >>"%s/update.log"\nexit ${FAKE_UPDATE_RC:-0}\n' "$T
 chmod +x "$TMP/update-initramfs"
 mkdir -p "$TMP/etc"
 run_cmd "$BIN" --boot enable
-ok "$([ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q 'boot-time pieces are not installed' "$TMP/last.err" &&
-	[ ! -e "$PCIPROBE_REPORT_ETC" ] && [ ! -e "$TMP/update.log" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(wc -l <"$TMP/last.err")" = 1 ] && grep -q 'boot-time pieces are not installed' "$TMP/last.err" &&
+	[ ! -e "$PCIPROBE_REPORT_ETC" ] && [ ! -e "$TMP/update.log" ]; ok $? \
 	"--boot enable without the hook and init-top script: one line, exit 2, nothing written" "$(last_err)"
 make -s -C "$TOP/tools/probe-report" install-boot DESTDIR="$TMP/root" IRT=/irt >/dev/null
 run_cmd "$BIN" --boot enable
-ok "$([ "$(last_rc)" = 0 ] && grep -qx 'enabled=1' "$PCIPROBE_REPORT_ETC/boot.conf" && [ "$(cat "$TMP/update.log")" = "-u -k all" ] &&
-	grep -q "wrote $PCIPROBE_REPORT_ETC/boot.conf" "$TMP/last.out" && grep -q 'ran .*update-initramfs -u -k all' "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -qx 'enabled=1' "$PCIPROBE_REPORT_ETC/boot.conf" && [ "$(cat "$TMP/update.log")" = "-u -k all" ] &&
+	grep -q "wrote $PCIPROBE_REPORT_ETC/boot.conf" "$TMP/last.out" && grep -q 'ran .*update-initramfs -u -k all' "$TMP/last.out"; ok $? \
 	"--boot enable: writes boot.conf (enabled=1), runs update-initramfs -u -k all, says both" "$(cat "$TMP/last.out" "$TMP/last.err")"
 run_cmd "$BIN" --boot enable --kernel 6.12.117+deb12-amd64
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'already says enabled=1' "$TMP/last.out" && [ "$(tail -1 "$TMP/update.log")" = "-u -k 6.12.117+deb12-amd64" ] && echo 0 || echo 1)" \
+( [ "$(last_rc)" = 0 ] && grep -q 'already says enabled=1' "$TMP/last.out" && [ "$(tail -1 "$TMP/update.log")" = "-u -k 6.12.117+deb12-amd64" ] ); ok $? \
 	"--boot enable again, one kernel: already enabled, update-initramfs -u -k KVER" "$(cat "$TMP/last.out" "$TMP/last.err")"
 run_cmd "$BIN" --boot enable --kernel ../../etc
-ok "$([ "$(last_rc)" = 2 ] && [ "$(tail -1 "$TMP/update.log")" = "-u -k 6.12.117+deb12-amd64" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(tail -1 "$TMP/update.log")" = "-u -k 6.12.117+deb12-amd64" ]; ok $? \
 	"--kernel that is no release: exit 2, nothing run" "$(last_err)"
 FAKE_UPDATE_RC=1 run_cmd "$BIN" --boot enable
-ok "$([ "$(last_rc)" = 2 ] && grep -q 'update-initramfs -u -k all failed (exit 1)' "$TMP/last.err" && echo 0 || echo 1)" \
+( [ "$(last_rc)" = 2 ] && grep -q 'update-initramfs -u -k all failed (exit 1)' "$TMP/last.err" ); ok $? \
 	"update-initramfs fails: said, exit 2" "$(last_err)"
 # the hook, with initramfs-tools' copy_exec stood in for
 mkdir -p "$TMP/dest"
 printf '%s\n' 'copy_exec() { mkdir -p "$DESTDIR$(dirname "$2")"; cp "$1" "$DESTDIR$2"; }' >"$TMP/hook-functions"
 hook() { DESTDIR=$TMP/dest PCIPROBE_REPORT_BIN=$BIN PCIPROBE_REPORT_HOOK_FUNCTIONS=$TMP/hook-functions sh "$TMP/root/irt/hooks/pciprobe-report"; }
 hook
-ok "$([ $? = 0 ] && [ -x "$TMP/dest/usr/bin/pciprobe-report" ] && grep -qx enabled=1 "$TMP/dest/etc/pciprobe-report/boot.conf" && echo 0 || echo 1)" \
+( [ $? = 0 ] && [ -x "$TMP/dest/usr/bin/pciprobe-report" ] && grep -qx enabled=1 "$TMP/dest/etc/pciprobe-report/boot.conf" ); ok $? \
 	"initramfs hook, enabled: program and config into the initramfs" "$(cd "$TMP/dest" && find .)"
 n=$(wc -l <"$TMP/update.log")
 run_cmd "$BIN" --boot disable
-ok "$([ "$(last_rc)" = 0 ] && [ ! -e "$PCIPROBE_REPORT_ETC" ] && [ "$(tail -1 "$TMP/update.log")" = "-u -k all" ] &&
-	[ "$(wc -l <"$TMP/update.log")" = $((n + 1)) ] && grep -q "removed $PCIPROBE_REPORT_ETC/boot.conf" "$TMP/last.out" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && [ ! -e "$PCIPROBE_REPORT_ETC" ] && [ "$(tail -1 "$TMP/update.log")" = "-u -k all" ] &&
+	[ "$(wc -l <"$TMP/update.log")" = $((n + 1)) ] && grep -q "removed $PCIPROBE_REPORT_ETC/boot.conf" "$TMP/last.out"; ok $? \
 	"--boot disable: boot.conf and its directory removed, update-initramfs run again, said" "$(cat "$TMP/last.out" "$TMP/last.err")"
 rm -rf "${TMP:?}/dest"
 mkdir -p "$TMP/dest"
 hook
-ok "$([ $? = 0 ] && [ -z "$(ls -A "$TMP/dest")" ] && echo 0 || echo 1)" "initramfs hook, not enabled: adds nothing" "$(cd "$TMP/dest" && find .)"
+[ $? = 0 ] && [ -z "$(ls -A "$TMP/dest")" ]; ok $? "initramfs hook, not enabled: adds nothing" "$(cd "$TMP/dest" && find .)"
 run_cmd "$BIN" --boot disable
-ok "$([ "$(last_rc)" = 0 ] && grep -q 'not enabled' "$TMP/last.out" && [ "$(wc -l <"$TMP/update.log")" = $((n + 1)) ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && grep -q 'not enabled' "$TMP/last.out" && [ "$(wc -l <"$TMP/update.log")" = $((n + 1)) ]; ok $? \
 	"--boot disable again: not enabled, nothing changed, nothing run" "$(cat "$TMP/last.out")"
-ok "$([ -z "$(sh "$TMP/root/irt/scripts/init-top/pciprobe-report" prereqs)" ] && [ -z "$(sh "$TMP/root/irt/hooks/pciprobe-report" prereqs)" ] && echo 0 || echo 1)" \
+[ -z "$(sh "$TMP/root/irt/scripts/init-top/pciprobe-report" prereqs)" ] && [ -z "$(sh "$TMP/root/irt/hooks/pciprobe-report" prereqs)" ]; ok $? \
 	"hook and init-top script answer initramfs-tools' prereqs (none: init-top/pciprobe-report sorts before init-top/udev)"
 # The record a rollout gates on (fleet/): the boot it is of and the host's
 # hardware fingerprint. The saved Debian stock boot with the ids its four
@@ -549,12 +549,12 @@ mix(4)
 for n in (b"0:0-1", b"1:2-3"):
     for c in n: mix(c)
 print("%016x" % h)')
-ok "$(jq -e --arg id "$want" '.boot_id == "5f0c1e3a-0d5e-4b8e-9a51-2f6b7c1d9e42" and .kernel == "6.12.117+deb12-amd64"
-	and .fingerprint.devices == ["1b36:0010@1 x4"] and .fingerprint.nodes == ["0:0-1", "1:2-3"] and .fingerprint.id == $id' "$TMP/fp.json" >/dev/null && echo 0 || echo 1)" \
+jq -e --arg id "$want" '.boot_id == "5f0c1e3a-0d5e-4b8e-9a51-2f6b7c1d9e42" and .kernel == "6.12.117+deb12-amd64"
+	and .fingerprint.devices == ["1b36:0010@1 x4"] and .fingerprint.nodes == ["0:0-1", "1:2-3"] and .fingerprint.id == $id' "$TMP/fp.json" >/dev/null; ok $? \
 	"--json: the boot id, the kernel and the fingerprint (4 x 1b36:0010 on node 1, nodes 0:0-1 1:2-3, FNV-1a $want)" "$(jq -c '{boot_id, kernel, fingerprint}' "$TMP/fp.json")"
 sed 's/ id=1b36:0010$/ id=8086:5845/' "$TMP/fp.trace" >"$TMP/fp2.trace"
 "$BIN" --json --driver nvme "$TMP/fp2.trace" >"$TMP/fp2.json" 2>/dev/null
-ok "$([ "$(jq -r .fingerprint.id "$TMP/fp2.json")" != "$want" ] && echo 0 || echo 1)" "--json: other devices, another fingerprint"
+[ "$(jq -r .fingerprint.id "$TMP/fp2.json")" != "$want" ]; ok $? "--json: other devices, another fingerprint"
 # --- A host with many PCI functions is judged whole: 1500 async probes,
 # all open at once in their own unbound helpers (overlap), or one after
 # another in CPU 2's per-CPU worker (serial). The tool once kept 256 open
@@ -601,12 +601,10 @@ for m in overlap serial; do
 	echo $? >"$TMP/$m.rc"
 	"$BIN" --json --driver nvme "$TMP/$m.trace" >"$TMP/$m.json" 2>/dev/null
 done
-ok "$([ "$(cat "$TMP/serial.rc")" = 1 ] && [ "$(jq '.probes | length' "$TMP/serial.json")" = 1500 ] &&
-	grep -qx 'node 1 (CPUs 2-3): serialized: 1500 async probes on CPU 2 (all on one CPU in per-CPU workers), window 1499900000 ns, sum 1350000000 ns' "$TMP/serial.out" &&
-	echo 0 || echo 1)" "1500 serialized probes: all judged, serialized (exit 1), the window and sum by hand" "$(tail -3 "$TMP/serial.out")"
-ok "$([ "$(cat "$TMP/overlap.rc")" = 0 ] && [ "$(jq '.probes | length' "$TMP/overlap.json")" = 1500 ] &&
-	grep -q '^node 1 (CPUs 2-3): fixed: 1500 async probes on CPU 2,3 (unbound workers on more than one CPU), window 1014988000 ns' "$TMP/overlap.out" &&
-	echo 0 || echo 1)" "1500 probes open at once: all judged, fixed (exit 0), the window by hand" "$(tail -3 "$TMP/overlap.out")"
+[ "$(cat "$TMP/serial.rc")" = 1 ] && [ "$(jq '.probes | length' "$TMP/serial.json")" = 1500 ] &&
+	grep -qx 'node 1 (CPUs 2-3): serialized: 1500 async probes on CPU 2 (all on one CPU in per-CPU workers), window 1499900000 ns, sum 1350000000 ns' "$TMP/serial.out"; ok $? "1500 serialized probes: all judged, serialized (exit 1), the window and sum by hand" "$(tail -3 "$TMP/serial.out")"
+[ "$(cat "$TMP/overlap.rc")" = 0 ] && [ "$(jq '.probes | length' "$TMP/overlap.json")" = 1500 ] &&
+	grep -q '^node 1 (CPUs 2-3): fixed: 1500 async probes on CPU 2,3 (unbound workers on more than one CPU), window 1014988000 ns' "$TMP/overlap.out"; ok $? "1500 probes open at once: all judged, fixed (exit 0), the window by hand" "$(tail -3 "$TMP/overlap.out")"
 
 # --- --svg: the timeline picture. Its bars against the probes a person
 # read off each saved real trace (tests/samples/*.oracle), the report on
@@ -619,26 +617,26 @@ for o in "$TOP"/tests/samples/*.oracle; do
 	prc=$?
 	"$BIN" "${a[@]}" --svg "$TMP/$n.svg" "$b.trace" >"$TMP/$n.withsvg" 2>/dev/null
 	src=$?
-	ok "$([ $src = $prc ] && cmp -s "$TMP/$n.plain" "$TMP/$n.withsvg" &&
-		python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$o" "$TMP/$n.svg" >"$TMP/$n.check" 2>&1 && echo 0 || echo 1)" \
+	[ $src = $prc ] && cmp -s "$TMP/$n.plain" "$TMP/$n.withsvg" &&
+		python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$o" "$TMP/$n.svg" >"$TMP/$n.check" 2>&1; ok $? \
 		"--svg $n: one bar per probe at the oracle's device, CPU, start and duration; the same report and exit ($prc)" \
 		"$(cat "$TMP/$n.check"; echo "exit $src, without --svg $prc")"
 done
 sed 's/data-duration-ns="845322000"/data-duration-ns="845322001"/' "$TMP/6.12-before.svg" >"$TMP/changed.svg"
-ok "$(python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$TOP/tests/samples/6.12-before.oracle" "$TMP/changed.svg" >/dev/null 2>&1 && echo 1 || echo 0)" \
+! { python3 "$TOP/tests/probe-report/svg-vs-oracle.py" "$TOP/tests/samples/6.12-before.oracle" "$TMP/changed.svg" >/dev/null 2>&1; }; ok $? \
 	"--svg: the oracle check fails on a bar 1 ns longer than the trace's"
 if command -v rsvg-convert >/dev/null; then
 	rsvg-convert -o "$TMP/before.png" "$TMP/6.12-before.svg" 2>"$TMP/rsvg.err"
-	ok "$([ "$(head -c 8 "$TMP/before.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
-		[ "$(od -An -tu1 -j16 -N4 "$TMP/before.png" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')" = 1100 ] && echo 0 || echo 1)" \
+	[ "$(head -c 8 "$TMP/before.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+		[ "$(od -An -tu1 -j16 -N4 "$TMP/before.png" | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')" = 1100 ]; ok $? \
 		"--svg: rsvg-convert renders the picture to a PNG 1100 px wide" "$(cat "$TMP/rsvg.err")"
 else
 	skip "--svg renders" "no rsvg-convert (librsvg2-bin; scripts/install-deps)"
 fi
 run_cmd "$BIN" --driver nvme --svg "$TMP/no/such/dir/x.svg" "$TOP/tests/samples/6.12-before.trace"
-ok "$([ "$(last_rc)" = 2 ] && grep -q "cannot write $TMP/no/such/dir/x.svg" "$TMP/last.err" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && grep -q "cannot write $TMP/no/such/dir/x.svg" "$TMP/last.err"; ok $? \
 	"--svg into a folder that does not exist: the message, exit 2" "$(last_err)"
 run_cmd "$BIN" --setup --svg "$TMP/x.svg"
-ok "$([ "$(last_rc)" = 2 ] && [ ! -e "$TMP/x.svg" ] && echo 0 || echo 1)" "--svg with --setup: usage, exit 2" "$(last_err)"
+[ "$(last_rc)" = 2 ] && [ ! -e "$TMP/x.svg" ]; ok $? "--svg with --setup: usage, exit 2" "$(last_err)"
 
 done_testing

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 B=$(default_branch)
 run_cmd "$TOP/scripts/boot/run-qemu" --kernel "$TMP/nope" --initrd "$TMP/nope" --out "$TMP/o"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-qemu: error: no kernel image '$TMP/nope'" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-qemu: error: no kernel image '$TMP/nope'" ]; ok $? \
 	"missing kernel image: one line, exit 2" "$(last_err)"
 K=$CACHE/kernels/$B
 if [ ! -f "$K/before/bzImage" ] || ! command -v qemu-system-x86_64 >/dev/null; then
@@ -30,27 +30,27 @@ guest() {
 
 # A real hang: the kernel boots (its banner is on the console), init sleeps
 guest hang 20 1 '/bin/busybox sleep 100000'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest did not power off within 20 s (hang)' &&
+[ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest did not power off within 20 s (hang)' &&
 	[ -f "$TMP/hang/console.hung-1.log" ] && [ "$(cat "$TMP/hang/retries")" = 1 ] &&
-	grep -q 'Linux version' "$TMP/hang/console.log" && echo 0 || echo 1)" \
+	grep -q 'Linux version' "$TMP/hang/console.log"; ok $? \
 	"a guest whose init never powers off: retried once, then exit 5 (hang), hung console kept" "$(last_err | tail -2)"
-ok "$([[ $SIDE == "infra-error: the guest did not power off within 20 s (hang)" ]] && echo 0 || echo 1)" "judge: hung guest is an infra-error" "$SIDE"
+[[ $SIDE == "infra-error: the guest did not power off within 20 s (hang)" ]]; ok $? "judge: hung guest is an infra-error" "$SIDE"
 
 # A real panic: init exits
 guest panic 60 0 'exit 1'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest panicked: Kernel panic - not syncing: Attempted to kill init' && echo 0 || echo 1)" \
+[ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest panicked: Kernel panic - not syncing: Attempted to kill init'; ok $? \
 	"a guest whose init exits: kernel panic, exit 5" "$(last_err | tail -2)"
-ok "$([[ $SIDE == "infra-error: the guest panicked: Kernel panic"* ]] && echo 0 || echo 1)" "judge: panic is an infra-error" "$SIDE"
+[[ $SIDE == "infra-error: the guest panicked: Kernel panic"* ]]; ok $? "judge: panic is an infra-error" "$SIDE"
 
 # Powers off without writing results
 guest silent 60 0 '/bin/busybox poweroff -f'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest wrote no results (no pciprobe-done on ttyS1)' && echo 0 || echo 1)" \
+[ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: the guest wrote no results (no pciprobe-done on ttyS1)'; ok $? \
 	"a guest that powers off without results: exit 5" "$(last_err | tail -2)"
-ok "$([[ $SIDE == "infra-error: the guest wrote no results"* ]] && echo 0 || echo 1)" "judge: no results is an infra-error" "$SIDE"
+[[ $SIDE == "infra-error: the guest wrote no results"* ]]; ok $? "judge: no results is an infra-error" "$SIDE"
 
 # Reports an error of its own
 guest error 60 0 'echo "pciprobe-error: cannot place a kprobe on local_pci_probe" >/dev/ttyS1; /bin/busybox poweroff -f'
-ok "$([ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: in the guest: cannot place a kprobe on local_pci_probe' && echo 0 || echo 1)" \
+[ "$(last_rc)" = 5 ] && last_err | tail -1 | grep_q 'infrastructure error: in the guest: cannot place a kprobe on local_pci_probe'; ok $? \
 	"a guest that reports an error: exit 5 with its message" "$(last_err | tail -2)"
 
 # scripts/boot/judged-boot on guests whose init writes a given probe trace:
@@ -85,12 +85,11 @@ cat >"$TMP/one-cpu.trace" <<'EOF'
 pciprobe-done
 EOF
 judged cannot-tell "$TMP/one-cpu.trace"
-ok "$([ "$(last_rc)" = 5 ] && [ "$(last_err | grep -c 'booting again')" = 2 ] &&
+[ "$(last_rc)" = 5 ] && [ "$(last_err | grep -c 'booting again')" = 2 ] &&
 	[[ $SIDE == '{"status":"infra-error","reason":"the NVMe probes cannot tell: unbound workers, but on one CPU only","boots":3,"earlier":2}' ]] &&
-	[ -f "$TMP/cannot-tell/boot-1/console.log" ] && [ -f "$TMP/cannot-tell/boot-2/side.json" ] && [ ! -e "$TMP/cannot-tell/boot-3" ] &&
-	echo 0 || echo 1)" "judged-boot: probes that cannot tell are booted 3 times, earlier logs kept, then exit 5" "$SIDE $(last_err | tail -1)"
+	[ -f "$TMP/cannot-tell/boot-1/console.log" ] && [ -f "$TMP/cannot-tell/boot-2/side.json" ] && [ ! -e "$TMP/cannot-tell/boot-3" ]; ok $? "judged-boot: probes that cannot tell are booted 3 times, earlier logs kept, then exit 5" "$SIDE $(last_err | tail -1)"
 judged serialized "$TOP/tests/samples/5.10-before.trace"
-ok "$([ "$(last_rc)" = 0 ] && [ -z "$(last_err)" ] && [[ $SIDE == '{"status":"ok","reason":null,"boots":1,"earlier":0}' ]] &&
-	[ "$(jq .shows_bug "$TMP/serialized/side.json")" = true ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 0 ] && [ -z "$(last_err)" ] && [[ $SIDE == '{"status":"ok","reason":null,"boots":1,"earlier":0}' ]] &&
+	[ "$(jq .shows_bug "$TMP/serialized/side.json")" = true ]; ok $? \
 	"judged-boot: a boot that shows the bug is judged once, never booted again" "$SIDE $(last_err | tail -1)"
 done_testing

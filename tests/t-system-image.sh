@@ -19,32 +19,32 @@ MK=$TOP/scripts/system/mk-image RUN=$TOP/scripts/system/run-system
 
 # --- cheap: input errors and a branch without a stock kernel --------------
 run_cmd "$RUN" --image "$TMP/nope.raw" --out "$TMP/x"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: no image '$TMP/nope.raw'" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: no image '$TMP/nope.raw'" ]; ok $? \
 	"run-system without an image: one line, exit 2" "$(last_err)"
 touch "$TMP/empty.raw"
 run_cmd "$RUN" --serve --image "$TMP/empty.raw" --out "$TMP/x" --ssh 2222
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --serve needs --disk (the host's own overlay)" ] && [ ! -e "$TMP/x" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --serve needs --disk (the host's own overlay)" ] && [ ! -e "$TMP/x" ]; ok $? \
 	"run-system --serve without --disk: one line, exit 2, nothing made" "$(last_err)"
 run_cmd "$RUN" --image "$TMP/empty.raw" --out "$TMP/x" --ssh 2222
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --ssh goes with --serve" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "run-system: error: --ssh goes with --serve" ]; ok $? \
 	"run-system --ssh without --serve: exit 2" "$(last_err)"
 run_cmd "$TOP/scripts/system/fleet-image" "$B" "$TMP/x.deb" "$TMP/none.pub"
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "is no SSH public key" && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && last_err | grep_q "is no SSH public key" && [ ! -s "$TMP/last.out" ]; ok $? \
 	"fleet-image without a public key: exit 2" "$(last_err)"
 run_cmd "$MK" nosuch
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'"; ok $? \
 	"mk-image of an unknown branch: exit 2" "$(last_err)"
 CI=$TOP/scripts/system/canary-image
 run_cmd "$CI" nosuch "$TMP/x.deb"
-ok "$([ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && last_err | grep_q "unknown branch 'nosuch'" && [ ! -s "$TMP/last.out" ]; ok $? \
 	"canary-image of an unknown branch: exit 2" "$(last_err)"
 run_cmd "$CI" "$B" "$TMP/x.deb"
-ok "$([ "$(last_rc)" = 2 ] && [ "$(last_err)" = "canary-image: error: no canary package '$TMP/x.deb' (scripts/packages/mk-canary DIR makes it)" ] && echo 0 || echo 1)" \
+[ "$(last_rc)" = 2 ] && [ "$(last_err)" = "canary-image: error: no canary package '$TMP/x.deb' (scripts/packages/mk-canary DIR makes it)" ]; ok $? \
 	"canary-image without the canary package: one line, exit 2" "$(last_err)"
 nostock=$(awk '!/^#/ && $2 == "-" {print $1; exit}' "$TOP/scripts/system/stock-kernels")
 if [ -n "$nostock" ]; then
 	run_cmd "$MK" "$nostock"
-	ok "$([ "$(last_rc)" = 4 ] && last_err | grep_q "skip: no stock Debian 12 kernel for $nostock: ." && [ ! -s "$TMP/last.out" ] && echo 0 || echo 1)" \
+	[ "$(last_rc)" = 4 ] && last_err | grep_q "skip: no stock Debian 12 kernel for $nostock: ." && [ ! -s "$TMP/last.out" ]; ok $? \
 		"mk-image $nostock (no stock kernel for a Debian 12 image): exit 4, says why" "$(last_err)"
 fi
 
@@ -62,7 +62,7 @@ fi
 t0=$(date +%s)
 IMG=$("$MK" "$B" 2>"$TMP/mk.err")
 rc=$?
-ok "$([ $rc = 0 ] && [ -f "$IMG" ] && echo 0 || echo 1)" \
+[ $rc = 0 ] && [ -f "$IMG" ]; ok $? \
 	"mk-image $B: $IMG ($(($(date +%s) - t0)) s; $(tail -1 "$TMP/mk.err"))" "exit $rc: $(tail -5 "$TMP/mk.err")"
 [ $rc = 0 ] || done_testing
 
@@ -85,25 +85,25 @@ EOF
 "$RUN" --image "$IMG" --out "$TMP/b1" --disk "$TMP/disk.qcow2" --job "$TMP/job1" --nvme 4 --testdev 0 2>"$TMP/b1.err"
 rc=$?
 tr=$TMP/b1/trace.txt
-ok "$([ $rc = 0 ] && grep -qx pciprobe-done "$tr" && echo 0 || echo 1)" \
+[ $rc = 0 ] && grep -qx pciprobe-done "$tr"; ok $? \
 	"boot 1: the job ran and the guest powered off (exit 0; $(cat "$TMP/b1/boot.seconds" 2>/dev/null) s, job at uptime $(cat "$TMP/b1/job.uptime" 2>/dev/null) s)" \
 	"exit $rc: $(tail -5 "$TMP/b1.err")"
 field() { sed -n "s/^$1: //p" "$tr"; }
-ok "$([ "$(field uname)" = "$KREL" ] && echo 0 || echo 1)" "the running kernel is the stock $KREL" "uname: $(field uname)"
-ok "$(! grep -q -- ' -kernel ' "$TMP/b1/qemu.cmd" && [[ "$(field cmdline)" == "BOOT_IMAGE=/boot/vmlinuz-$KREL "* ]] && echo 0 || echo 1)" \
+[ "$(field uname)" = "$KREL" ]; ok $? "the running kernel is the stock $KREL" "uname: $(field uname)"
+! grep -q -- ' -kernel ' "$TMP/b1/qemu.cmd" && [[ "$(field cmdline)" == "BOOT_IMAGE=/boot/vmlinuz-$KREL "* ]]; ok $? \
 	"booted by GRUB from the disk: no -kernel on the QEMU line, BOOT_IMAGE= on the command line" \
 	"cmdline: $(field cmdline); $(cat "$TMP/b1/qemu.cmd")"
-ok "$(field initrd | grep_q "/$KREL/kernel/drivers/nvme/host/nvme\.ko" && echo 0 || echo 1)" \
+field initrd | grep_q "/$KREL/kernel/drivers/nvme/host/nvme\.ko"; ok $? \
 	"nvme.ko is in the initrd that initramfs-tools made" "$(field initrd)"
-ok "$(field lsmod | grep_q '^nvme ' && echo 0 || echo 1)" "lsmod shows nvme loaded" "$(field lsmod)"
+field lsmod | grep_q '^nvme '; ok $? "lsmod shows nvme loaded" "$(field lsmod)"
 devs=$(field nvme-dev)
-ok "$([ "$(grep -c . <<<"$devs")" = 4 ] && [ "$(grep -c 'driver=nvme numa_node=1$' <<<"$devs")" = 4 ] && echo 0 || echo 1)" \
+( [ "$(grep -c . <<<"$devs")" = 4 ] && [ "$(grep -c 'driver=nvme numa_node=1$' <<<"$devs")" = 4 ] ); ok $? \
 	"4 NVMe devices, each bound to nvme, on NUMA node 1" "$devs"
 # bound inside the initramfs: every NVMe probed before the root file system
 # was mounted (read-only, by the initramfs)
 ts() { field dmesg | grep -E "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
 last_nvme=$(ts 'pci function' | sort -n | tail -1) rootmount=$(ts 'vda1\): mounted' | sed -n 1p)
-ok "$([ -n "$last_nvme" ] && [ -n "$rootmount" ] && awk -v a="$last_nvme" -v b="$rootmount" 'BEGIN {exit !(a < b)}' && echo 0 || echo 1)" \
+( [ -n "$last_nvme" ] && [ -n "$rootmount" ] && awk -v a="$last_nvme" -v b="$rootmount" 'BEGIN {exit !(a < b)}' ); ok $? \
 	"nvme bound in the initramfs (last NVMe at $last_nvme s, root mounted at $rootmount s)" "$(field dmesg)"
 
 # --- boot 2: the kept overlay; a job that never finishes -------------------
@@ -114,9 +114,9 @@ sleep 100000
 EOF
 "$RUN" --image "$IMG" --out "$TMP/b2" --disk "$TMP/disk.qcow2" --job "$TMP/job2" --timeout 120 2>"$TMP/b2.err"
 rc=$?
-ok "$(grep -qx 'marker: persisted' "$TMP/b2/trace.txt" && echo 0 || echo 1)" \
+grep -qx 'marker: persisted' "$TMP/b2/trace.txt"; ok $? \
 	"boot 2 on the kept overlay (--disk) sees the file boot 1 wrote" "$(cat "$TMP/b2/trace.txt" 2>/dev/null)"
-ok "$([ $rc = 5 ] && tail -1 "$TMP/b2.err" | grep_q 'infrastructure error: the guest did not power off within 120 s (hang)' &&
-	grep -q '^pciprobe-job: start' "$TMP/b2/trace.txt" && ! grep -q pciprobe-done "$TMP/b2/trace.txt" && echo 0 || echo 1)" \
+[ $rc = 5 ] && tail -1 "$TMP/b2.err" | grep_q 'infrastructure error: the guest did not power off within 120 s (hang)' &&
+	grep -q '^pciprobe-job: start' "$TMP/b2/trace.txt" && ! grep -q pciprobe-done "$TMP/b2/trace.txt"; ok $? \
 	"a job that never finishes: the runner's timeout, exit 5 (hang), no pciprobe-done" "exit $rc: $(tail -3 "$TMP/b2.err")"
 done_testing

@@ -22,7 +22,7 @@ expect() {
 	rc=$?
 	local v r
 	v=$(jq -r .verdict <<<"$out" 2>/dev/null) r=$(jq -r .reason <<<"$out" 2>/dev/null)
-	ok "$([ "$v" = "$3" ] && [ $rc = "$4" ] && [[ $r =~ $5 ]] && echo 0 || echo 1)" "$6: $3, exit $4" "$out (exit $rc)"
+	[ "$v" = "$3" ] && [ $rc = "$4" ] && [[ $r =~ $5 ]]; ok $? "$6: $3, exit $4" "$out (exit $rc)"
 }
 side bug ok true fail 1 serialized
 side clean ok false pass 0 fixed
@@ -50,10 +50,10 @@ expect bug-kunit-only clean-kunit-only fixed 0 '^$' "KUnit-only pair (bench)"
 expect cfg-a cfg-b infra-error 5 'different configs' "packaged kernel vs a before of another config"
 expect bug src-b infra-error 5 'different sources' "packaged kernel vs a before of another source"
 "$JU" verdict "$TMP/bug.json" >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "one argument: usage, exit 2"
+[ $? = 2 ]; ok $? "one argument: usage, exit 2"
 echo '{"verdict": "fixed"}' >"$TMP/junk.json"
 "$JU" verdict "$TMP/junk.json" "$TMP/clean.json" >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "not a side's JSON: exit 2"
+[ $? = 2 ]; ok $? "not a side's JSON: exit 2"
 
 # bench math, computed by hand:
 #   8 probes, 2 CPUs: ideal = 8 / ceil(8/2) = 2; 1601/816 = 1.962 -> 1.96; eff 0.981 -> 0.98
@@ -64,7 +64,7 @@ ok "$([ $? = 2 ] && echo 0 || echo 1)" "not a side's JSON: exit 2"
 bench() {
 	local out rc=0
 	out=$("$JU" bench "$1" "$2" "$3" "$4" 2>&1) || rc=$?
-	ok "$([ "$(jq -r '"\(.ratio) \(.ideal) \(.efficiency)"' <<<"$out" 2>/dev/null)" = "$5 $6 $7" ] && [ $rc = "$8" ] && echo 0 || echo 1)" \
+	[ "$(jq -r '"\(.ratio) \(.ideal) \(.efficiency)"' <<<"$out" 2>/dev/null)" = "$5 $6 $7" ] && [ $rc = "$8" ]; ok $? \
 		"bench: $1/$2 ms, $3 probes, $4 CPUs: ratio $5, ideal $6, efficiency $7, exit $8" "$out (exit $rc)"
 }
 bench 1601 816 8 2 1.96 2 0.98 0
@@ -72,7 +72,7 @@ bench 1612 422 8 4 3.82 4 0.95 0
 bench 800 300 8 3 2.67 2.67 1 0
 bench 1000 700 8 2 1.43 2 0.71 1
 "$JU" bench 800 0 8 2 >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "bench: a zero 'after' window is refused (exit 2)"
+[ $? = 2 ]; ok $? "bench: a zero 'after' window is refused (exit 2)"
 
 # system: make system's rule on boots written by hand (as system-check
 # records them); each broken fact gives its own reason
@@ -87,7 +87,7 @@ I=$(boot 6.12.117+pciprobe1 linux-image-6.12.117+pciprobe1 grub fixed false fixe
 sysv() {	# sysv NAME EXIT REASON-REGEX V S I R
 	local out rc=0
 	out=$("$JU" system "$4" "$5" "$6" "$7" "$W" 2>&1) || rc=$?
-	ok "$([ $rc = "$2" ] && [[ $(jq -r '.reasons | join("|")' <<<"$out") =~ $3 ]] && echo 0 || echo 1)" "system: $1, exit $2" "$out (exit $rc)"
+	[ $rc = "$2" ] && [[ $(jq -r '.reasons | join("|")' <<<"$out") =~ $3 ]]; ok $? "system: $1, exit $2" "$out (exit $rc)"
 }
 sysv "stock serialized, package fixed through GRUB, rollback serialized" 0 '^$' "$FX" "$S" "$I" "$S"
 sysv "the rollback no longer shows the bug" 1 '^after the rollback: the stock kernel no longer shows the bug \(fixed\)$' "$FX" "$S" "$I" \
@@ -108,7 +108,7 @@ gate() {	# gate NAME OUTCOME REASON-REGEX JQ-EDIT: the fixed host's facts, edite
 	g=$(jq -cn '{before_boot_id: "b0", now: {boot_id: "b1", kernel: "K2", canary: {verdict: "fixed", boot_id: "b1", kernel: "K2"}},
 		release: "K2", systemd: "running", cmdline_extra: false, allow_degraded: false}' | jq -c "$4")
 	out=$("$JU" fleet-gate "$g")
-	ok "$([ "$(jq -r .outcome <<<"$out")" = "$2" ] && [[ $(jq -r .reason <<<"$out") =~ $3 ]] && echo 0 || echo 1)" "fleet-gate: $1: $2" "$out"
+	[ "$(jq -r .outcome <<<"$out")" = "$2" ] && [[ $(jq -r .reason <<<"$out") =~ $3 ]]; ok $? "fleet-gate: $1: $2" "$out"
 }
 gate "the new kernel, the canary's record of this boot fixed" fixed '^booted K2 \(boot b1\), the canary says fixed$' .
 gate "the boot id unchanged" no-return '^the boot id did not change$' '.now.boot_id = "b0"'
@@ -121,21 +121,21 @@ gate "cannot tell, cmdline extra set" cannot-tell '^the canary: cannot-tell \(ex
 gate "systemd degraded" degraded 'systemd is degraded' '.systemd = "degraded"'
 gate "systemd degraded, allowed" fixed '^booted K2' '.systemd = "degraded" | .allow_degraded = true'
 out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "fixed"}}, "release": "K2"}')
-ok "$([ "$(jq -r .outcome <<<"$out")" = already-fixed ] && echo 0 || echo 1)" "fleet-already: runs the new kernel, the canary says fixed: already-fixed" "$out"
+[ "$(jq -r .outcome <<<"$out")" = already-fixed ]; ok $? "fleet-already: runs the new kernel, the canary says fixed: already-fixed" "$out"
 out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "serialized"}}, "release": "K2"}')
-ok "$([ "$(jq -r .outcome <<<"$out")" = go ] && echo 0 || echo 1)" "fleet-already: the new kernel but serialized: go" "$out"
+[ "$(jq -r .outcome <<<"$out")" = go ]; ok $? "fleet-already: the new kernel but serialized: go" "$out"
 "$JU" fleet-gate 'not json' >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "fleet-gate: not JSON: exit 2"
+[ $? = 2 ]; ok $? "fleet-gate: not JSON: exit 2"
 
 # revert: the revert-fix A/B must be not-fixed
 for v in not-fixed:0 fixed:1 infra-error:1; do
 	echo "{\"verdict\": \"${v%:*}\"}" >"$TMP/rv.json"
 	"$JU" revert "$TMP/rv.json" >/dev/null 2>&1
-	ok "$([ $? = "${v#*:}" ] && echo 0 || echo 1)" "revert: a revert-fix A/B that is ${v%:*}: exit ${v#*:}"
+	[ $? = "${v#*:}" ]; ok $? "revert: a revert-fix A/B that is ${v%:*}: exit ${v#*:}"
 done
 "$JU" revert "$TMP/nothing.json" >/dev/null 2>&1
-ok "$([ $? = 2 ] && echo 0 || echo 1)" "revert: no result: exit 2, never a pass"
-ok "$([ "$(printf '%s\n' 5 1 3 | median)" = 3 ] && echo 0 || echo 1)" "median of 5 1 3 is 3"
-ok "$([ "$(printf '%s\n' 4 1 3 2 | median)" = 2 ] && echo 0 || echo 1)" "median of an even count is the lower middle: 2"
-ok "$([ "$(ncpus_list 0-1,3)" = 3 ] && [ "$(ncpus_list 2-3)" = 2 ] && echo 0 || echo 1)" "cpulists 0-1,3 and 2-3 count 3 and 2 CPUs"
+[ $? = 2 ]; ok $? "revert: no result: exit 2, never a pass"
+[ "$(printf '%s\n' 5 1 3 | median)" = 3 ]; ok $? "median of 5 1 3 is 3"
+[ "$(printf '%s\n' 4 1 3 2 | median)" = 2 ]; ok $? "median of an even count is the lower middle: 2"
+[ "$(ncpus_list 0-1,3)" = 3 ] && [ "$(ncpus_list 2-3)" = 2 ]; ok $? "cpulists 0-1,3 and 2-3 count 3 and 2 CPUs"
 done_testing
