@@ -77,6 +77,7 @@ struct report {
 	char kernel[NAME_LEN];
 	char boot_id[NAME_LEN];		/* the boot the trace is of ("" unknown) */
 	char async[NAME_LEN];
+	char wq[4 * NAME_LEN];		/* where unbound workers may run ("" unknown) */
 	int skipped_lines;
 };
 

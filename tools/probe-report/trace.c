@@ -96,6 +96,8 @@ static void parse_annotation(struct report *r, const char *line)
 		;
 	else if (!strncmp(line, "# pciprobe-async: ", 18))
 		pp_copy_str(r->async, line + 18, sizeof(r->async));
+	else if (!strncmp(line, "# pciprobe-wq: ", 15))
+		pp_copy_str(r->wq, line + 15, sizeof(r->wq));
 	else if (sscanf(line, "# pciprobe-profile: %63s", drv) == 1 && !strncmp(drv, "async_", 6))
 		r->async_recorded = true;	/* the helper events were placed */
 }
@@ -390,6 +392,19 @@ static const char *sysfs_hex(const char *addr, const char *attr, char *buf, size
 	return strncmp(buf, "0x", 2) ? buf : buf + 2;
 }
 
+/* --live: where unbound workers may run: per-node pools ("node": no
+ * affinity scopes, before 6.6) or the default affinity scope, over the
+ * workqueue cpumask, and the online CPUs */
+static void read_wq(struct report *r)
+{
+	char scope[NAME_LEN] = "node", mask[NAME_LEN] = "-", online[NAME_LEN] = "-";
+
+	pp_read_file_str("/sys/module/workqueue/parameters/default_affinity_scope", scope, sizeof(scope));
+	pp_read_file_str("/sys/devices/virtual/workqueue/cpumask", mask, sizeof(mask));
+	pp_read_file_str("/sys/devices/system/cpu/online", online, sizeof(online));
+	snprintf(r->wq, sizeof(r->wq), "scope=%s cpumask=%s online=%s", scope, mask, online);
+}
+
 /* --live: devices and nodes from sysfs */
 void read_sysfs(struct report *r)
 {
@@ -436,6 +451,7 @@ void read_sysfs(struct report *r)
 		pp_copy_str(r->kernel, buf, sizeof(r->kernel));
 	if (!pp_read_file_str("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
 		pp_copy_str(r->boot_id, buf, sizeof(r->boot_id));
+	read_wq(r);
 }
 
 /* --save: the annotations that --live took from sysfs and tracefs, after
@@ -450,6 +466,8 @@ int save_annotations(const struct report *r, FILE *save)
 	for (int i = 0; i < r->ndevs; i++)
 		fprintf(save, "# pciprobe-dev: %s node=%d class=- driver=%s id=%s\n", r->devs[i].addr,
 			r->devs[i].node, r->devs[i].driver, r->devs[i].id);
+	if (r->wq[0])
+		fprintf(save, "# pciprobe-wq: %s\n", r->wq);
 	if (r->async_recorded)
 		fprintf(save, "# pciprobe-profile: async_drv (placed)\n");
 	return ferror(save) ? -EIO : 0;
