@@ -43,13 +43,15 @@ grep_q() { grep "$@" >/dev/null; }
 # 21.9 s, ccache's default mode 27.8 s, depend mode 21.8 s.
 # (To turn depend mode off: CCACHE_NODEPEND=1; ccache takes
 # CCACHE_DEPEND=false as an error, not as "off".)
-# Every build passes it as HOSTCC too: with CC and HOSTCC different, the
-# kernel's bindeb-pkg (6.x install-extmod-build) builds the headers
-# package's host programs again, unstripped (lintian: an error).
+# CC_MAKE: the make arguments every kernel build passes, CC_CMD as CC and
+# as HOSTCC: with CC and HOSTCC different, the kernel's bindeb-pkg (6.x
+# install-extmod-build) builds the headers package's host programs again,
+# unstripped (lintian: an error).
 cc_setup() {
 	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_DEPEND=${CCACHE_DEPEND:-true}
 	CC_CMD=gcc
 	if command -v ccache >/dev/null; then CC_CMD="ccache gcc"; fi
+	CC_MAKE=(CC="$CC_CMD" HOSTCC="$CC_CMD")
 }
 
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit

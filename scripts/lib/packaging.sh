@@ -78,3 +78,15 @@ stage_cleanup() {
 			echo "$PROG: error: writing the packages failed; nothing written to $_STAGE_OUT (disk full?)" >&2
 		fi' EXIT
 }
+
+# capability_pkg RELEASE: the fix's capability package of a kernel release
+# (scripts/packages/mk-capability makes it beside linux-image-RELEASE)
+capability_pkg() { echo "pciprobe-fix-$1"; }
+
+# capability_deb IMAGE_DEB: where mk-capability put that package, beside
+# the linux-image .deb it belongs to
+capability_deb() {
+	local pkg ver
+	pkg=$(dpkg-deb -f "$1" Package) ver=$(dpkg-deb -f "$1" Version)
+	echo "$(dirname "$1")/$(capability_pkg "${pkg#linux-image-}")_${ver}_all.deb"
+}
