@@ -37,21 +37,75 @@ FIX_FUNC=pci_call_probe
 grep_q() { grep "$@" >/dev/null; }
 
 # cc_setup: CC_CMD, the compiler of every kernel build here: "ccache gcc"
-# where ccache is installed, in depend mode (no preprocessor run on a
-# miss; the kernel's -Wp,-MMD gives ccache the dependencies), else "gcc".
-# Measured on 12 files of 6.12's Debian config, from an empty cache: gcc
-# 21.9 s, ccache's default mode 27.8 s, depend mode 21.8 s.
-# (To turn depend mode off: CCACHE_NODEPEND=1; ccache takes
-# CCACHE_DEPEND=false as an error, not as "off".)
+# where ccache is installed, in its default mode, else "gcc".
+# Not depend mode, although it was faster (12 files of 6.12's Debian
+# config from an empty cache: gcc 21.9 s, default mode 27.8 s, depend mode
+# 21.8 s): depend mode takes a file's dependencies from -MMD, which does
+# not name the files an assembler .incbin reads, so it served a stale
+# arch/x86/boot/compressed/piggy.o and the bzImage of 7.3's "after" held
+# the "before" kernel (CI, 2026-12-07). In its default mode ccache
+# preprocesses on a miss, sees the .incbin and does not cache that file.
+# Entries that depend mode wrote are found by the default mode too, so a
+# cache that depend mode filled is emptied once (marked by cache-mode).
 # CC_MAKE: the make arguments every kernel build passes, CC_CMD as CC and
 # as HOSTCC: with CC and HOSTCC different, the kernel's bindeb-pkg (6.x
 # install-extmod-build) builds the headers package's host programs again,
 # unstripped (lintian: an error).
 cc_setup() {
-	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_DEPEND=${CCACHE_DEPEND:-true}
 	CC_CMD=gcc
-	if command -v ccache >/dev/null; then CC_CMD="ccache gcc"; fi
+	if command -v ccache >/dev/null; then
+		CC_CMD="ccache gcc"
+		if [ -z "${CCACHE_DIR:-}" ]; then
+			export CCACHE_DIR=$CACHE/ccache
+			if [ "$(cat "$CCACHE_DIR/cache-mode" 2>/dev/null)" != default ]; then
+				if [ -d "$CCACHE_DIR" ]; then
+					info "emptying $CCACHE_DIR once: its depend-mode entries can hold stale .incbin objects; those objects in $CACHE/build are made again"
+					forget_incbin_objects "$CACHE/build"
+				fi
+				ccache -C >/dev/null
+				echo default >"$CCACHE_DIR/cache-mode"
+			fi
+		fi
+	fi
 	CC_MAKE=(CC="$CC_CMD" HOSTCC="$CC_CMD")
+}
+
+# forget_incbin_objects DIR: remove, in the kernel build dirs under DIR,
+# every object whose source (named in its .o.cmd) reads a file by .incbin
+# (the realmode blob, the certificates, /proc/config.gz, the initramfs),
+# so that the next build makes it again from its real input.
+forget_incbin_objects() {
+	local pairs
+	pairs=$(mktemp)
+	# each line "CMDFILE:source_OBJ := SRC" becomes "OBJPATH<tab>SRCPATH";
+	# OBJ and a relative SRC are relative to the build dir's root
+	find "$1" -name '.*.o.cmd' -exec grep -H -m1 '^source_' {} + 2>/dev/null | awk '
+		{ i = index($0, ":source_"); c = substr($0, 1, i - 1); rel = substr($0, i + 8)
+		  src = rel; sub(/ := .*/, "", rel); sub(/^[^ ]* := /, "", src)
+		  if (src !~ /\.[cS]$/) next
+		  dir = c; sub(/\/[^\/]*$/, "", dir); reldir = rel; base = rel
+		  if (sub(/\/[^\/]*$/, "", reldir)) { root = substr(dir, 1, length(dir) - length(reldir) - 1); sub(/.*\//, "", base) }
+		  else { root = dir }
+		  if (src !~ /^\//) src = root "/" src
+		  print dir "/" base "\t" src }' >"$pairs" || true
+	cut -f2 "$pairs" | sort -u | xargs -r -d '\n' grep -lF .incbin 2>/dev/null |
+		awk -F'\t' 'NR == FNR { inc[$0] = 1; next } ($2 in inc) { print $1 }' - "$pairs" |
+		xargs -r -d '\n' rm -f || true
+	rm -f "$pairs"
+}
+
+# check_bzimage KSRC OBJ: the bzImage in OBJ must carry the vmlinux that
+# was just linked there (its decompressed payload starts with
+# arch/x86/boot/compressed/vmlinux.bin), else exit 1: a stale payload
+# would boot the previous build under this build's name.
+check_bzimage() {
+	local bin=$2/arch/x86/boot/compressed/vmlinux.bin payload rc
+	payload=$(mktemp)
+	"$1/scripts/extract-vmlinux" "$2/arch/x86/boot/bzImage" >"$payload" 2>/dev/null &&
+		cmp -s -n "$(stat -c %s "$bin")" "$payload" "$bin"
+	rc=$?
+	rm -f "$payload"
+	[ $rc = 0 ] || die "$2/arch/x86/boot/bzImage does not carry the vmlinux just linked (stale compressed payload)" 1
 }
 
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit
