@@ -124,6 +124,16 @@ out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "fixed
 [ "$(jq -r .outcome <<<"$out")" = already-fixed ]; ok $? "fleet-already: runs the new kernel, the canary says fixed: already-fixed" "$out"
 out=$("$JU" fleet-already '{"now": {"kernel": "K2", "canary": {"verdict": "serialized"}}, "release": "K2"}')
 [ "$(jq -r .outcome <<<"$out")" = go ]; ok $? "fleet-already: the new kernel but serialized: go" "$out"
+# fleet-report: three waves planned (h1 | h2 h3 | h4), h5 unreachable at
+# the survey; h2's record still says running (it stopped answering), so
+# wave 2 stopped the rollout and h4 was never reached
+echo '{"order": ["h1", "h2", "h3", "h4"], "serial": [1, 2, 1], "waves": {"h1": 1, "h2": 2, "h3": 2, "h4": 3}, "unreachable": ["h5"]}' >"$TMP/plan.json"
+echo '[{"host": "h1", "outcome": "fixed", "reason": "r1"}, {"host": "h2", "outcome": "running", "reason": "r2"},
+	{"host": "h3", "outcome": "already-fixed", "reason": "r3"}]' >"$TMP/records.json"
+out=$("$JU" fleet-report "$TMP/plan.json" "$TMP/records.json" run1)
+[ "$(jq -r '[.hosts[] | "\(.host)=\(.outcome)"] | join(" ")' <<<"$out")" = "h1=fixed h2=no-return h3=already-fixed h4=not-reached h5=unreachable" ] &&
+	[ "$(jq -c '[.fleet.stopped_at_wave, .fleet.waves_run, .fleet.waves_planned, .fleet.all_fixed]' <<<"$out")" = '[2,2,3,false]' ]; ok $? \
+	"fleet-report: running -> no-return, no record -> not-reached, survey's miss -> unreachable; stopped at wave 2 of 3" "$out"
 "$JU" fleet-gate 'not json' >/dev/null 2>&1
 [ $? = 2 ]; ok $? "fleet-gate: not JSON: exit 2"
 

@@ -245,11 +245,16 @@ def fleet_gate($g):
 	else {outcome: "fixed", reason: "booted \($n.kernel) (boot \($n.boot_id)), the canary says fixed"}
 	end;
 
+# fleet_final: a host's record as the rollout ends it: one still `running`
+# is the host that stopped answering during the rollout (no-return)
+def fleet_final:
+	if .outcome == "running" then .outcome = "no-return" | .reason = "stopped answering during the rollout (unreachable)" else . end;
+
 # fleet_report(plan; records; run): the rollout's report from the plan
 # (scripts/fleet/plan) and the hosts' records (the role's). Each host's
 # outcome is its record's, except: no record, in a wave: not-reached (the
-# rollout stopped before it); a record still `running`: no-return (the host
-# stopped answering during the rollout); left out by the survey:
+# rollout stopped before it); a record still `running`: fleet_final's
+# no-return; left out by the survey:
 # unreachable (nothing was changed on it). A wave "stopped" the rollout
 # when a host of it did not end fixed or already-fixed and it is the last
 # wave that ran while later ones were planned.
@@ -257,7 +262,7 @@ def fleet_report($p; $records; $run):
 	($records | map({key: .host, value: .}) | from_entries) as $rec
 	| ([$p.order[] as $h | ($rec[$h] // {host: $h, outcome: "not-reached", reason: "the rollout stopped before its wave"})
 	    | .wave = $p.waves[.host]
-	    | if .outcome == "running" then .outcome = "no-return" | .reason = "stopped answering during the rollout (unreachable)" else . end]
+	    | fleet_final]
 	   + [$p.unreachable[] | {host: ., wave: null, outcome: "unreachable", reason: "the survey could not reach it: nothing was changed"}]) as $hosts
 	| ([$hosts[] | select(.wave != null) | .wave] | unique) as $wn
 	| ([$wn[] as $w | {wave: $w, hosts: [$hosts[] | select(.wave == $w) | .host],
