@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/run: alone (boots guests the judge reads, or builds a kernel)
-# The canary (tools/probe-report, linked statically) on real kernels: the
+# The canary (tools/probe-report, linked statically by
+# scripts/boot/guest-canary) on real kernels: the
 # default branch's A/B kernels in the project's busybox guest (two nodes,
 # 4 NVMe on node 1). In the guest, in this order:
 #   the --boot init-top script (tools/probe-report/initramfs/init-top) with
@@ -27,8 +28,7 @@ if [ ! -f "$K/before/bzImage" ] || [ ! -f "$K/after/bzImage" ] || ! command -v q
 	skip "canary in the guest" "no A/B kernels of $B (make ab BRANCH=$B) or no qemu"
 	done_testing
 fi
-make -s -C "$TOP/tools/probe-report" O="$TMP" LDFLAGS=-static "$TMP/pciprobe-report" >"$TMP/build.log" 2>&1
-if [ $? != 0 ] || ldd "$TMP/pciprobe-report" >/dev/null 2>&1; then
+if ! CANARY=$("$TOP/scripts/boot/guest-canary" 2>"$TMP/build.log"); then
 	skip "canary in the guest" "no static build of pciprobe-report: $(head -3 "$TMP/build.log")"
 	done_testing
 fi
@@ -53,20 +53,8 @@ step() {
 	{ echo "=== step $name rc=$rc"; [ -z "$out" ] || echo "$out"; echo "=== end"; } >$OUT
 }
 fail() { echo "pciprobe-error: $*" >$OUT; poweroff -f; }
-annotate() {
-	echo "# pciprobe-kernel: $(uname -r)"
-	echo "# pciprobe-async: ${async:-driver default}"
-	for n in /sys/devices/system/node/node*; do
-		echo "# pciprobe-node: ${n##*node} cpus=$(cat $n/cpulist)"
-	done
-	for d in /sys/bus/pci/devices/*; do
-		drv=-
-		[ -e $d/driver ] && drv=$(basename "$(readlink $d/driver)")
-		echo "# pciprobe-dev: ${d##*/} node=$(cat $d/numa_node) class=$(cat $d/class) driver=$drv"
-	done
-	sed 's/^/# pciprobe-profile: /' $T/kprobe_profile
-}
-save() { { echo "=== trace $1"; annotate; cat $T/trace; echo "=== end"; } >$OUT; }
+# save NAME: the trace and its annotations as the canary saves them
+save() { $R --live --driver nvme --save /$1.txt >/dev/null 2>&1; { echo "=== trace $1"; cat /$1.txt; echo "=== end"; } >$OUT; }
 events() { grep -c 'pciprobe/' $T/kprobe_events; }
 # node 1's NVMe functions (PCI class 0x010802)
 node1_nvme() {
@@ -154,7 +142,7 @@ INIT
 
 # the second archive: program, init-top script, enabled config
 X=$TMP/extra
-install -D -m 0755 "$TMP/pciprobe-report" "$X/usr/bin/pciprobe-report"
+install -D -m 0755 "$CANARY" "$X/usr/bin/pciprobe-report"
 install -D -m 0755 "$TOP/tools/probe-report/initramfs/init-top" "$X/scripts/init-top/pciprobe-report"
 mkdir -p "$X/etc/pciprobe-report"
 echo enabled=1 >"$X/etc/pciprobe-report/boot.conf"
@@ -197,8 +185,9 @@ for side in before after; do
 		step_out "$L" setup-1 | grep_q 'placed 8 of 8' && step_out "$L" setup-2 | grep_q 'already in place'; ok $? \
 		"$side: --setup twice: placed, then already in place (same definitions as the kernel prints them), exit 0 both" \
 		"$(step_out "$L" setup-1; step_out "$L" setup-2; step_out "$L" kprobe-events)"
-	step_out "$L" pdev-filter | grep_q -F 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ]; ok $? \
-		"$side: pdev is filtered to PCI names: no runtime resume of the serial port in the trace" \
+	step_out "$L" pdev-filter | grep_q -F 'dev ~ "*:??:??.?"' && [ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="00:')" = 0 ] &&
+		[ "$(trace_of "$L" sync | grep -c 'pdev: .*dev="0000:21:')" -gt 0 ]; ok $? \
+		"$side: pdev is filtered to PCI names: node 1's NVMe functions in the saved trace, no runtime resume of the serial port" \
 		"$(step_out "$L" pdev-filter; trace_of "$L" sync | grep 'pdev: .*dev="00:' | sed -n 1,3p)"
 	if [ -n "$append" ]; then
 		( [ "$(step_rc "$L" live-load-sync)" = 2 ] && step_out "$L" live-load-sync | grep_q -x 'verdict: cannot-tell' &&
