@@ -154,7 +154,7 @@ branch_list() {
 }
 
 # Field numbers of branches.conf
-declare -A _BF=([branch]=1 [family]=2 [checked]=3 [package]=4 [version]=5 [suite]=6 [stable]=7 [flags]=8)
+declare -A _BF=([branch]=1 [family]=2 [checked]=3 [package]=4 [version]=5 [suite]=6 [stable]=7 [flags]=8 [stock]=9)
 
 # branch_field BRANCH FIELD: print one field of a branch's row; exit 2 for an unknown branch
 branch_field() {

@@ -17,7 +17,12 @@ for d in "$TOP"/patches/*/; do
 done
 [ -z "$bad" ]; ok $? "every patches/ folder is a listed branch" "$bad"
 [ "$(branch_rows | awk '$8 ~ /(^|,)default(,|$)/' | wc -l)" = 1 ]; ok $? "exactly one default branch"
-[ "$(branch_rows | awk '{print NF}' | sort -u)" = 8 ]; ok $? "every row has 8 fields"
+[ "$(branch_rows | awk '{print NF}' | sort -u)" = "${#_BF[@]}" ]; ok $? "every row has ${#_BF[@]} fields, one per column lib.sh names"
+bad=$(for b in $(branch_list); do
+	s=$(branch_field "$b" stock)
+	[ "$s" = - ] || { [[ $s =~ ^linux-image-[^[:space:]]+-amd64$ ]] && [[ $(branch_field "$b" suite) =~ ^bookworm ]]; } || echo "$b"
+done)
+[ -z "$bad" ]; ok $? "a stock kernel only as linux-image-*-amd64 and only where the row's suite is Debian 12's (bookworm*)" "$bad"
 
 run_cmd "$TOP/scripts/source/fetch-source" 4.19
 [ "$(last_rc)" = 2 ] && expect_err fetch-unknown-branch.err; ok $? "fetch-source: unknown branch, exit 2" "$(last_err)"

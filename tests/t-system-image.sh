@@ -41,7 +41,7 @@ run_cmd "$CI" nosuch "$TMP/x.deb"
 run_cmd "$CI" "$B" "$TMP/x.deb"
 [ "$(last_rc)" = 2 ] && [ "$(last_err)" = "canary-image: error: no canary package '$TMP/x.deb' (scripts/packages/mk-canary DIR makes it)" ]; ok $? \
 	"canary-image without the canary package: one line, exit 2" "$(last_err)"
-nostock=$(awk '!/^#/ && $2 == "-" {print $1; exit}' "$TOP/scripts/system/stock-kernels")
+nostock=$(for b in $(branch_list); do [ "$(branch_field "$b" stock)" = - ] && { echo "$b"; break; }; done)
 if [ -n "$nostock" ]; then
 	run_cmd "$MK" "$nostock"
 	[ "$(last_rc)" = 4 ] && last_err | grep_q "skip: no stock Debian 12 kernel for $nostock: ." && [ ! -s "$TMP/last.out" ]; ok $? \
@@ -50,7 +50,8 @@ fi
 
 # --- the image ---------------------------------------------------------------
 PATH=$PATH:/usr/sbin:/sbin
-KREL=$(awk -v b="$B" '$1 == b {sub(/^linux-image-/, "", $2); print $2}' "$TOP/scripts/system/stock-kernels")
+KREL=$(branch_field "$B" stock)
+KREL=${KREL#linux-image-}
 NAME="Debian 12 image of $B booted through GRUB"
 for t in debootstrap qemu-system-x86_64 qemu-img; do
 	command -v $t >/dev/null || { skip "$NAME" "$t not installed (scripts/install-deps)"; done_testing; }

@@ -4,13 +4,18 @@
 # Sourced after scripts/lib.sh, never run.
 
 # stock_kernel BRANCH: "PACKAGE VERSION SUITE" of the branch's stock Debian
-# kernel (scripts/system/stock-kernels), or "- - - WHY" when there is none
-# (a branch without a line there has none: a new branch needs no line)
+# kernel (branches.conf: its stock column; the version and suite are the
+# row's, the same Debian source), or "- - - WHY" when there is none
 stock_kernel() {
-	local f=$TOPDIR/scripts/system/stock-kernels
-	[ -r "$f" ] || die "cannot read $f" 1
-	awk -v b="$1" '!/^#/ && $1 == b {if ($2 == "-") {$1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print "- - -", $0} else print $2, $3, $4; found=1}
-		END {if (!found) print "- - - no stock kernel is listed for " b " in scripts/system/stock-kernels"}' "$f"
+	local pkg
+	pkg=$(branch_field "$1" stock) || return 2
+	if [ "$pkg" != - ]; then
+		echo "$pkg $(branch_field "$1" version) $(branch_field "$1" suite)"
+	elif branch_has_flag "$1" public-copy; then
+		echo "- - - no Debian kernel of $1: a public-copy branch"
+	else
+		echo "- - - the Debian kernel of $1 ($(branch_field "$1" version) in $(branch_field "$1" suite)) is not installable into a Debian 12 image"
+	fi
 }
 
 # nvme_async BRANCH: how the guest gets asynchronous NVMe probing:
