@@ -46,7 +46,9 @@ grep_q() { grep "$@" >/dev/null; }
 # the "before" kernel (CI, 2026-12-07). In its default mode ccache
 # preprocesses on a miss, sees the .incbin and does not cache that file.
 # Entries that depend mode wrote are found by the default mode too, so a
-# cache that depend mode filled is emptied once (marked by cache-mode).
+# cache that depend mode filled is emptied once (marked by cache-mode), a
+# user's CCACHE_DIR too, saying so; CCACHE_NODEPEND=1 overrides a
+# depend_mode set in ccache.conf or the environment.
 # CC_MAKE: the make arguments every kernel build passes, CC_CMD as CC and
 # as HOSTCC: with CC and HOSTCC different, the kernel's bindeb-pkg (6.x
 # install-extmod-build) builds the headers package's host programs again,
@@ -55,17 +57,21 @@ cc_setup() {
 	CC_CMD=gcc
 	if command -v ccache >/dev/null; then
 		CC_CMD="ccache gcc"
-		if [ -z "${CCACHE_DIR:-}" ]; then
-			export CCACHE_DIR=$CACHE/ccache
+		export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_NODEPEND=1
+		unset CCACHE_DEPEND
+		mkdir -p "$CCACHE_DIR"
+		# once per cache; one process at a time (tests run two at once)
+		(
+			flock 9
 			if [ "$(cat "$CCACHE_DIR/cache-mode" 2>/dev/null)" != default ]; then
-				if [ -d "$CCACHE_DIR" ]; then
+				if find "$CCACHE_DIR" -mindepth 1 -maxdepth 1 ! -name 'cache-mode*' | grep_q .; then
 					info "emptying $CCACHE_DIR once: its depend-mode entries can hold stale .incbin objects; those objects in $CACHE/build are made again"
 					forget_incbin_objects "$CACHE/build"
+					ccache -C >/dev/null
 				fi
-				ccache -C >/dev/null
 				echo default >"$CCACHE_DIR/cache-mode"
 			fi
-		fi
+		) 9>"$CCACHE_DIR/cache-mode.lock"
 	fi
 	CC_MAKE=(CC="$CC_CMD" HOSTCC="$CC_CMD")
 }
@@ -99,13 +105,15 @@ forget_incbin_objects() {
 # arch/x86/boot/compressed/vmlinux.bin), else exit 1: a stale payload
 # would boot the previous build under this build's name.
 check_bzimage() {
-	local bin=$2/arch/x86/boot/compressed/vmlinux.bin payload rc
+	local bin=$2/arch/x86/boot/compressed/vmlinux.bin payload rc=0
 	payload=$(mktemp)
-	"$1/scripts/extract-vmlinux" "$2/arch/x86/boot/bzImage" >"$payload" 2>/dev/null &&
-		cmp -s -n "$(stat -c %s "$bin")" "$payload" "$bin"
-	rc=$?
+	"$1/scripts/extract-vmlinux" "$2/arch/x86/boot/bzImage" >"$payload" 2>/dev/null || rc=2
+	[ $rc != 0 ] || cmp -s -n "$(stat -c %s "$bin")" "$payload" "$bin" || rc=1
 	rm -f "$payload"
-	[ $rc = 0 ] || die "$2/arch/x86/boot/bzImage does not carry the vmlinux just linked (stale compressed payload)" 1
+	case $rc in
+	2) die "$2/arch/x86/boot/bzImage: its compressed kernel cannot be taken out (scripts/extract-vmlinux)" 1 ;;
+	1) die "$2/arch/x86/boot/bzImage does not carry the vmlinux just linked (stale compressed payload)" 1 ;;
+	esac
 }
 
 die() {		# die MESSAGE [EXIT]: one line on stderr, then exit

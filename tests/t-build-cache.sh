@@ -22,12 +22,18 @@ payload() {
 		objcopy -O binary --only-section=.rodata "$TMP/s/p.o" "$TMP/s/out.bin" && cat "$TMP/s/out.bin"
 }
 
+# a fresh cache: marked, nothing said
+cc_setup 2>"$TMP/fresh.err"
+[ ! -s "$TMP/fresh.err" ] && [ "$(cat "$CACHE/ccache/cache-mode")" = default ]; ok $? \
+	"a fresh compiler cache is marked, and nothing is said" "$(cat "$TMP/fresh.err")"
+rm -rf "$CACHE/ccache"
+unset CCACHE_DIR CCACHE_NODEPEND
 # a cache that depend mode filled, as earlier versions left it
 mkdir -p "$CACHE/ccache"
 (export CCACHE_DIR=$CACHE/ccache CCACHE_DEPEND=true CC_CMD="ccache gcc"; payload old >/dev/null)
 cc_setup 2>"$TMP/setup.err"
-[ "$CC_CMD" = "ccache gcc" ] && [ "$CCACHE_DIR" = "$CACHE/ccache" ] && [ -z "${CCACHE_DEPEND:-}" ]; ok $? \
-	"cc_setup: ccache in its default mode (no CCACHE_DEPEND), in the package's cache" "CC_CMD=$CC_CMD CCACHE_DIR=$CCACHE_DIR"
+[ "$CC_CMD" = "ccache gcc" ] && [ "$CCACHE_DIR" = "$CACHE/ccache" ] && [ -z "${CCACHE_DEPEND:-}" ] && [ "${CCACHE_NODEPEND:-}" = 1 ]; ok $? \
+	"cc_setup: ccache in its default mode (CCACHE_NODEPEND=1, no CCACHE_DEPEND), in the package's cache" "CC_CMD=$CC_CMD CCACHE_DIR=$CCACHE_DIR"
 grep_q -F "emptying $CACHE/ccache once" "$TMP/setup.err" && [ "$(cat "$CACHE/ccache/cache-mode")" = default ]; ok $? \
 	"a cache without the cache-mode mark is emptied once, and says so" "$(cat "$TMP/setup.err")"
 [ "$(payload new)" = new ]; ok $? "after that, the depend-mode entry of p.S (holding 'old') is not served" "$(cat "$TMP/s/out.bin")"
@@ -67,8 +73,9 @@ if [ -n "$R" ]; then
 	n=$(stat -c %s "$TMP/o/arch/x86/boot/compressed/vmlinux.bin")
 	b=$(od -An -tu1 -j $((n / 2)) -N1 "$TMP/o/arch/x86/boot/compressed/vmlinux.bin" | tr -d ' ')
 	printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$TMP/o/arch/x86/boot/compressed/vmlinux.bin" bs=1 seek=$((n / 2)) conv=notrunc status=none
-	(check_bzimage "$R/source" "$TMP/o") 2>"$TMP/cb.err"
+	(set -e; check_bzimage "$R/source" "$TMP/o"; echo "not reached") >"$TMP/cb.out" 2>"$TMP/cb.err"
 	rc=$?
+	[ ! -s "$TMP/cb.out" ]; ok $? "check_bzimage under set -e: the script stops there, after its message" "$(cat "$TMP/cb.out")"
 	[ $rc = 1 ] && grep_q "stale compressed payload" "$TMP/cb.err"; ok $? \
 		"check_bzimage: a bzImage whose payload differs from vmlinux.bin by one byte is refused, exit 1" "rc=$rc $(cat "$TMP/cb.err")"
 else

@@ -60,4 +60,22 @@ bump "$TMP/odd"
 [ "$(last_rc)" = 1 ] && grep -q "^$B .*human" "$TMP/last.out" && cmp -s "$TMP/branches.conf" "$BRANCHES_CONF" &&
 	diff -r "$TMP/patches" "$TOP/patches" >/dev/null; ok $? \
 	"fix cannot be made: a human is needed (exit 1), nothing changed" "$(cat "$TMP/last.out")"
+
+# A new Debian version moves the stock kernel with it (same source): the
+# image package of that version, found in the suite's index; for the
+# pinned version, the pinned package; for a version the suite lacks, none
+. "$TOP/scripts/lib/apt.sh"
+for sb in $(branch_list); do
+	stock=$(branch_field "$sb" stock)
+	[ "$stock" != - ] || continue
+	suite=$(branch_field "$sb" suite) ver=$(branch_field "$sb" version)
+	if ! (apt_private "$suite" update) 2>"$TMP/apt.err"; then
+		skip "apt_stock_kernel $sb" "the suite's index cannot be had: $(tail -1 "$TMP/apt.err")"
+		continue
+	fi
+	apt_private "$suite"
+	got=$(apt_stock_kernel "$stock" "$ver" "$suite") none=$(apt_stock_kernel "$stock" "$ver.0~none" "$suite")
+	[ "$got" = "$stock" ] && [ -z "$none" ]; ok $? \
+		"apt_stock_kernel $sb: $ver in $suite gives the pinned $stock; a version the suite lacks gives none" "got '$got', none '$none'"
+done
 done_testing

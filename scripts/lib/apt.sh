@@ -71,6 +71,22 @@ apt_versions() {
 		sort -u | sort -r -V
 }
 
+# apt_stock_kernel OLD VERSION SUITE: the kernel image package of OLD's
+# flavour (OLD: a stock package such as linux-image-6.1.0-56-amd64 or
+# linux-image-6.12.117+deb12-amd64) that SUITE has at VERSION (built from
+# the Debian source of that version), the newest ABI name if several;
+# nothing if none (apt_versions has refreshed the index)
+apt_stock_kernel() {
+	local flavour=${1##*[0-9]-} names
+	# flavour: what follows the ABI name ("amd64"); a name with another
+	# flavour (cloud-amd64, rt-amd64) or -unsigned, -dbg does not match
+	names=$(apt-cache "${APT_OPTS[@]}" search --names-only "^linux-image-[0-9][0-9.]*(-[0-9]+|\\+deb[0-9]+)-$flavour\$" 2>/dev/null | awk '{print $1}')
+	[ -n "$names" ] || return 0
+	# shellcheck disable=SC2086
+	apt-cache "${APT_OPTS[@]}" madison $names 2>/dev/null |
+		awk -F'|' -v v="$2" '{gsub(/ /, ""); if ($2 == v) print $1}' | sort -u -V | tail -1
+}
+
 # apt_fetch_deb PKG VERSION SUITE WHERE [HINT]: download one Debian package at a
 # pinned version from SUITE of the machine's own mirror, with a private apt
 # state under the cache (the system's apt is never touched), verify it

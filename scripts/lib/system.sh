@@ -9,6 +9,7 @@
 stock_kernel() {
 	local pkg
 	pkg=$(branch_field "$1" stock) || return 2
+	[ -n "$pkg" ] || die "$1: its row in $BRANCHES_CONF has no stock column" 2
 	if [ "$pkg" != - ]; then
 		echo "$pkg $(branch_field "$1" version) $(branch_field "$1" suite)"
 	elif branch_has_flag "$1" public-copy; then
