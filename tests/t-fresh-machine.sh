@@ -37,7 +37,8 @@ R=$TMP/root
 # the tools the README's commands use (make run, make check and what they call)
 TOOLS=(qemu-system-x86_64 quilt patch make gcc ld flex bison bc jq busybox cpio
 	dpkg-deb rpmbuild rpm2cpio ccache rsync xz zstd gzip tar depmod debootstrap
-	shellcheck yamllint python3 perl git apt-get node npm)
+	shellcheck yamllint python3 perl git apt-get node npm
+	readelf unxz flock cmp)	# the last four: every kernel build's check_bzimage (extract-vmlinux) and cc_setup
 T_ALL=$(date +%s)
 
 # --- cleanup: processes left in the root, mounts under $TMP, then $TMP ------
